@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# ./run.sh        install into .venv, build the release, answer an example query
+# ./run.sh test   install (with test extras) and run the test suite
+set -euo pipefail
+cd "$(dirname "$0")"
+
+ensure_java() {
+  if ! command -v java >/dev/null 2>&1; then
+    echo "java not found: installing default-jre-headless for the HermiT reasoner" >&2
+    if [ "$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q default-jre-headless
+    else sudo apt-get update -q && sudo apt-get install -y -q default-jre-headless; fi
+  fi
+}
+
+ensure_venv() {
+  if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+  fi
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e '.[test]'
+}
+
+ensure_java
+ensure_venv
+case "${1:-serve}" in
+  test)
+    shift || true
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  serve|build)
+    .venv/bin/ssbonto build
+    .venv/bin/ssbonto query --file queries/examples/techniques-for-ionic-motion.rq
+    ;;
+  *)
+    echo "usage: ./run.sh [test]" >&2; exit 2;;
+esac
