@@ -1,0 +1,53 @@
+"""The Flask application factory. Each area lives in its own module and registers a blueprint."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask
+
+
+@dataclass
+class Settings:
+    """Service configuration; every field can be set by a flag of `ssbonto serve` or by the
+    environment variable SSBONTO_<FIELD NAME IN UPPER CASE>."""
+
+    release_dir: Path = Path("release")
+    base_iri: str = "https://w3id.org/ssbonto/"
+    query_timeout: float = 30.0
+    max_query_bytes: int = 100_000
+    max_body_bytes: int = 1_000_000
+    service_allow_list: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_environment(cls, **overrides) -> "Settings":
+        settings = cls()
+        for name, default in settings.__dict__.items():
+            raw = os.environ.get(f"SSBONTO_{name.upper()}")
+            if raw is None:
+                continue
+            if isinstance(default, Path):
+                value = Path(raw)
+            elif isinstance(default, float):
+                value = float(raw)
+            elif isinstance(default, int):
+                value = int(raw)
+            elif isinstance(default, list):
+                value = [item for item in raw.split(",") if item]
+            else:
+                value = raw
+            setattr(settings, name, value)
+        for name, value in overrides.items():
+            if value is not None:
+                setattr(settings, name, value)
+        return settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_environment()
+    app = Flask(__name__)
+    app.config["SSBONTO"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    return app

@@ -1,0 +1,58 @@
+"""Shared fixtures: one real build of the repository's sources, reused by the whole session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ssbonto.build import build
+from ssbonto.store import EmbeddedStore
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+REVIEW_TEXT = SHARED / "seed" / "review.txt"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    release = tmp_path_factory.mktemp("release") / "release"
+    return build(REPO, release)
+
+
+@pytest.fixture(scope="session")
+def store(built):
+    return EmbeddedStore(built.release)
+
+
+@pytest.fixture()
+def sources(tmp_path):
+    """A private copy of the curated sources that a test may break."""
+    copy = tmp_path / "sources"
+    for part in ("ontology", "shapes", "queries"):
+        shutil.copytree(REPO / part, copy / part)
+    return copy
+
+
+def select(store, sparql: str) -> list[dict[str, str]]:
+    return store.query(sparql).rows()
+
+
+@pytest.fixture(scope="session")
+def live_server(built):
+    """The real Flask application on a free loopback port (werkzeug, in a thread): real HTTP."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from ssbonto_server.app import Settings, create_app
+
+    app = create_app(Settings(release_dir=built.release))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
