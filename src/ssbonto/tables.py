@@ -70,9 +70,10 @@ class Row:
         if not number.is_finite():
             self.problem(column, f"{value!r} is not a finite number")
             return None
-        if "e" in value.lower():
-            return format(number, "f")
-        return value.lstrip("+")
+        lexical = format(number, "f") if "e" in value.lower() else value.lstrip("+")
+        # Turtle writes a decimal without a point as "500.0": give every form its point up front
+        # so all serializations carry the same lexical value.
+        return lexical if "." in lexical else lexical + ".0"
 
     def flag(self, column: str) -> bool:
         value = self.text(column).lower()
