@@ -1,0 +1,82 @@
+"""The release this process serves: its directory, manifest and embedded store, loaded once.
+
+The release directory is a symbolic link that `ssbonto build` swaps; it is resolved when the
+process first needs it, so pages, downloads and the store always come from one build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from ssbonto.release import CHECKSUM_FILE, MANIFEST_FILE
+from ssbonto.store import EmbeddedStore
+
+EXTENSION_KEY = "ssbonto.served"
+_creation_lock = threading.Lock()
+
+
+@dataclass
+class Artifact:
+    name: str
+    bytes: int
+    sha256: str
+    path: Path
+
+
+@dataclass
+class ServedRelease:
+    directory: Path
+    version: str
+    triples: dict[str, int]
+    artifacts: dict[str, Artifact]
+    _store: EmbeddedStore | None = None
+    _store_lock: threading.Lock = field(default_factory=threading.Lock)
+    cache: dict = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, release_dir: Path) -> "ServedRelease":
+        directory = Path(release_dir).resolve()
+        manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+        artifacts = {name: Artifact(name, entry["bytes"], entry["sha256"], directory / name)
+                     for name, entry in manifest["files"].items()}
+        # manifest.json is listed in SHA256SUMS; SHA256SUMS cannot list itself.
+        for line in (directory / CHECKSUM_FILE).read_text(encoding="utf-8").splitlines():
+            digest, _, name = line.partition("  ")
+            if name and name not in artifacts:
+                artifacts[name] = Artifact(name, (directory / name).stat().st_size, digest, directory / name)
+        checksums = (directory / CHECKSUM_FILE).read_bytes()
+        artifacts[CHECKSUM_FILE] = Artifact(CHECKSUM_FILE, len(checksums), hashlib.sha256(checksums).hexdigest(),
+                                            directory / CHECKSUM_FILE)
+        return cls(directory, manifest["version"], manifest["triples"], dict(sorted(artifacts.items())))
+
+    @property
+    def store(self) -> EmbeddedStore:
+        if self._store is None:
+            with self._store_lock:
+                if self._store is None:
+                    self._store = EmbeddedStore(self.directory)
+        return self._store
+
+    def cached(self, key, compute):
+        """A value computed once per process (pages of a release never change)."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+
+def served_release(app: Flask | None = None) -> ServedRelease:
+    app = app or current_app
+    served = app.extensions.get(EXTENSION_KEY)
+    if served is None:
+        with _creation_lock:
+            served = app.extensions.get(EXTENSION_KEY)
+            if served is None:
+                served = ServedRelease.open(app.config["SSBONTO"].release_dir)
+                app.extensions[EXTENSION_KEY] = served
+    return served
