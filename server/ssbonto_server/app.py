@@ -20,6 +20,9 @@ class Settings:
     max_query_bytes: int = 100_000
     max_body_bytes: int = 1_000_000
     service_allow_list: list[str] = field(default_factory=list)
+    query_processes: int = 2  # per web worker; one may be stuck at the deadline while the other serves
+    max_answer_bytes: int = 64_000_000
+    query_memory_bytes: int = 2_000_000_000  # address-space limit of each query process
 
     @classmethod
     def from_environment(cls, **overrides) -> "Settings":
@@ -53,4 +56,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     from . import downloads, linked_data, ui
     for module in (linked_data, downloads, ui):
         app.register_blueprint(module.blueprint)
+    from flask_cors import CORS
+
+    from . import access_log, errors, health, sparql
+    for module in (sparql, health):
+        app.register_blueprint(module.blueprint)
+    errors.install(app)
+    access_log.install(app)
+    CORS(app, methods=["GET", "HEAD", "POST", "OPTIONS"], max_age=86400,
+         expose_headers=["Content-Length", "ETag", "Last-Modified", "Retry-After", "Content-Disposition"])
     return app

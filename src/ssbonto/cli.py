@@ -134,6 +134,10 @@ def parser() -> argparse.ArgumentParser:
                    choices=["table", "json", "xml", "csv", "tsv", "ttl", "nt", "rdfxml", "nq", "trig"])
 
     command("stats", cmd_stats, "print triple counts and individuals per class")
+
+    from . import serve
+    serve.add_arguments(command("serve", serve.run, "serve the SPARQL endpoint, linked-data pages and downloads "
+                                                    "over HTTP (gunicorn); builds the release first if there is none"))
     return main
 
 

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from .errors import BuildError, Problem
 from .namespaces import PREFIXES
+from .query_text import inspect_query
 
 SELECT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -62,10 +63,22 @@ class EmbeddedStore:
     def __len__(self) -> int:
         return len(self.store)
 
-    def query(self, sparql: str, union_default_graph: bool = True) -> Answer:
+    def query(self, sparql: str, union_default_graph: bool = True, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> Answer:
+        """`default_graphs` / `named_graphs` (graph IRIs) replace the query's own dataset, as the
+        SPARQL protocol's default-graph-uri / named-graph-uri do. The union default graph applies
+        only when neither they nor FROM / FROM NAMED choose the graphs (Oxigraph's union would
+        override FROM)."""
+        dataset = {}
+        if default_graphs is not None:
+            dataset["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
+        if named_graphs is not None:
+            dataset["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+        union = (union_default_graph and default_graphs is None
+                 and not inspect_query(sparql, DEFAULT_PREFIXES).has_dataset_clause)
         try:
-            result = self.store.query(sparql, prefixes=DEFAULT_PREFIXES,
-                                      use_default_graph_as_union=union_default_graph)
+            result = self.store.query(sparql, prefixes=DEFAULT_PREFIXES, use_default_graph_as_union=union,
+                                      **dataset)
         except SyntaxError as error:
             raise QueryError(f"malformed query: {error}") from error
         except (OSError, ValueError) as error:

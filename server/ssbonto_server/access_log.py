@@ -1,0 +1,55 @@
+"""Structured access log: one JSON object per request on the `ssbonto.access` logger, with the
+total time and, for SPARQL requests, the time the query process spent on the query."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import datetime, timezone
+
+from flask import Flask, Response, g, request
+
+log = logging.getLogger("ssbonto.access")
+
+
+def _started() -> None:
+    g.access_started = time.perf_counter()
+
+
+def _finished(response: Response) -> Response:
+    started = g.get("access_started")
+    if not log.isEnabledFor(logging.INFO) or started is None:
+        return response
+    entry = {
+        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "remote": request.remote_addr,
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "bytes": response.content_length,
+        "ms": round((time.perf_counter() - started) * 1000, 3),
+        "query_ms": g.get("query_ms"),
+        "type": response.mimetype,
+        "agent": request.headers.get("User-Agent", "")[:200],
+    }
+    log.info(json.dumps(entry, ensure_ascii=False))
+    return response
+
+
+def install(app: Flask) -> None:
+    app.before_request(_started)
+    app.after_request(_finished)
+
+
+class JsonLines(logging.Formatter):
+    """Access entries are JSON already; other records become JSON objects too."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.name == log.name:
+            return record.getMessage()
+        entry = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+                 "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)

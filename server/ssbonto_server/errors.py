@@ -1,0 +1,78 @@
+"""Error answers for the whole service: every HTTP error becomes a short message saying what was
+wrong, as JSON for programs or as an escaped HTML page when a browser asks for HTML; anything
+unexpected becomes a 500 with an incident id and no traceback (the traceback goes to the log)."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import uuid
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+log = logging.getLogger("ssbonto.errors")
+
+# werkzeug's default descriptions talk about "the browser"; these say what to change instead
+PLAIN_MESSAGES = {
+    404: "nothing is served at this address",
+    405: "this address does not answer the {method} method",
+    413: "the request body is larger than this service accepts ({limit} bytes)",
+}
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    reason = HTTP_STATUS_CODES.get(status, "Error")
+    if _prefers_html():
+        body = (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status} {reason}</title>"
+                f"</head>\n<body><h1>{status} {html.escape(reason)}</h1>\n<p>{html.escape(message)}</p></body></html>\n")
+        response = Response(body, status=status, mimetype="text/html")
+    else:
+        body = json.dumps({"status": status, "error": reason, "message": message}, ensure_ascii=False)
+        response = Response(body + "\n", status=status, mimetype="application/json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _prefers_html() -> bool:
+    try:
+        accept = request.accept_mimetypes
+        return accept.quality("text/html") > accept.quality("application/json")
+    except Exception:  # an unreadable Accept header must not turn an error answer into another error
+        return False
+
+
+def _http_error(error: HTTPException) -> Response:
+    original = error.get_response()
+    message = error.description if error.description and error.description != type(error).description else \
+        PLAIN_MESSAGES.get(error.code, HTTP_STATUS_CODES.get(error.code, "error")).format(
+            method=request.method, limit=_body_limit())
+    headers = {name: value for name, value in original.headers.items()
+               if name.lower() in ("allow", "retry-after", "www-authenticate", "location")}
+    return error_response(error.code or 500, message, headers)
+
+
+def _body_limit() -> str:
+    from flask import current_app
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    return f"{limit:,}" if limit else "unlimited"
+
+
+def _unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
+        return _http_error(error)
+    cause = getattr(error, "original_exception", None) or error
+    incident = uuid.uuid4().hex[:12]
+    log.error("unexpected error %s on %s %s", incident, request.method, request.path,
+              exc_info=(type(cause), cause, cause.__traceback__))
+    return error_response(500, f"an unexpected error occurred; it was logged as incident {incident}")
+
+
+def install(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+    app.register_error_handler(InternalServerError, _unexpected)

@@ -1,0 +1,39 @@
+"""/healthz: 200 when the release is readable and a query process is ready, else 503, with the
+figures an operator checks first (version, triples, query processes, limits)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app
+
+from ssbonto.release import MANIFEST_FILE
+
+from .sparql import query_runner
+
+blueprint = Blueprint("health", __name__)
+
+
+@blueprint.route("/healthz")
+def healthz() -> Response:
+    settings = current_app.config["SSBONTO"]
+    report: dict = {"status": "ok"}
+    try:
+        manifest = json.loads((Path(settings.release_dir) / MANIFEST_FILE).read_text(encoding="utf-8"))
+        report["version"] = manifest["version"]
+        report["triples"] = manifest["triples"]
+    except (OSError, ValueError, KeyError) as error:
+        report["status"] = "no release"
+        report["problem"] = f"cannot read the release at {settings.release_dir}: {error}"
+    queries = query_runner().status()
+    report["query_processes"] = queries
+    report["limits"] = {"query_timeout_seconds": settings.query_timeout, "max_query_bytes": settings.max_query_bytes,
+                        "max_body_bytes": settings.max_body_bytes, "max_answer_bytes": settings.max_answer_bytes,
+                        "service_allow_list": settings.service_allow_list}
+    if report["status"] == "ok" and not queries["ready"]:
+        report["status"] = "starting" if not queries["startup_error"] else "query processes failing"
+    status = 200 if report["status"] == "ok" else 503
+    response = Response(json.dumps(report, indent=1) + "\n", status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response

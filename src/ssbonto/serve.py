@@ -1,0 +1,131 @@
+"""`ssbonto serve`: the web service (server/ssbonto_server) under gunicorn, with production
+defaults: threaded workers, bounded request lines, JSON logs on standard error, a graceful stop
+that lets running queries finish. Builds the release first when there is none.
+
+Every flag has an environment variable, SSBONTO_<FLAG IN UPPER CASE> (SSBONTO_PORT, ...);
+flags win over the environment. Service limits are the fields of ssbonto_server.app.Settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+
+
+def _env(name: str, default, kind=str):
+    raw = os.environ.get(f"SSBONTO_{name.upper()}")
+    if raw is None or raw == "":
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise SystemExit(f"error: SSBONTO_{name.upper()}={raw!r} is not a valid {kind.__name__}")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    cores = os.cpu_count() or 1
+    parser.add_argument("--host", default=_env("host", "127.0.0.1"),
+                        help="address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")
+    parser.add_argument("--port", type=int, default=_env("port", 8000, int), help="TCP port (default 8000)")
+    parser.add_argument("--workers", type=int, default=_env("workers", min(cores, 4), int),
+                        help=f"web worker processes (default: cores, at most 4; here {min(cores, 4)})")
+    parser.add_argument("--threads", type=int, default=_env("threads", 8, int),
+                        help="requests each web worker handles at once (default 8)")
+    parser.add_argument("--query-processes", type=int, default=None,
+                        help="query processes per web worker (default 2)")
+    parser.add_argument("--query-timeout", type=float, default=None,
+                        help="seconds a query may run before it is stopped with 503 (default 30)")
+    parser.add_argument("--max-query-bytes", type=int, default=None, help="largest query accepted (default 100000)")
+    parser.add_argument("--allow-service", action="append", default=None, metavar="IRI",
+                        help="an endpoint or graph IRI that SERVICE / FROM may reach (repeatable; an IRI ending "
+                             "in / allows everything below it); none by default")
+    parser.add_argument("--log-level", default=_env("log_level", "info"),
+                        choices=["debug", "info", "warning", "error"], help="info logs every request (default)")
+    return parser
+
+
+def run(args) -> int:
+    from .build import build, default_release_dir
+
+    release = Path(args.release_dir) if getattr(args, "release_dir", None) else default_release_dir()
+    if not (release / "ssbonto.nq").is_file():
+        print(f"no release at {release}; building it first", file=sys.stderr, flush=True)
+        build(release_dir=release, log=lambda message: print(message, file=sys.stderr, flush=True))
+
+    from ssbonto_server.app import Settings
+
+    settings = Settings.from_environment(
+        release_dir=release, query_timeout=args.query_timeout, query_processes=args.query_processes,
+        max_query_bytes=args.max_query_bytes, service_allow_list=args.allow_service)
+    configure_logging(args.log_level)
+    options = {
+        "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
+        "workers": max(1, args.workers),
+        "worker_class": "gthread",
+        "threads": max(1, args.threads),
+        "timeout": 30,  # worker heartbeat; a gthread worker beats while its threads run queries
+        "graceful_timeout": int(settings.query_timeout) + 5,  # running queries finish on SIGTERM
+        "keepalive": 5,
+        "limit_request_line": 8190,  # gunicorn's maximum: longer GET queries must be POSTed
+        "limit_request_fields": 100,
+        "limit_request_field_size": 8190,
+        "accesslog": None,  # the app writes its own structured access log
+        "errorlog": "-",
+        "loglevel": args.log_level,
+        "proc_name": "ssbonto",
+        "control_socket_disable": True,  # no socket in $HOME shared by every server on the machine
+        "post_worker_init": _start_query_processes,
+        "worker_exit": _stop_query_processes,
+    }
+    print(f"serving ssbonto from {release.resolve()} at http://{args.host}:{args.port}/ "
+          f"(SPARQL at /sparql; {options['workers']} workers x {options['threads']} threads, "
+          f"{settings.query_processes} query processes each)", file=sys.stderr, flush=True)
+    _Gunicorn(settings, options).run()
+    return 0
+
+
+def configure_logging(level: str) -> None:
+    from ssbonto_server.access_log import JsonLines
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLines())
+    for name in ("ssbonto",):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level.upper())
+        logger.propagate = False
+
+
+def _start_query_processes(worker) -> None:
+    from ssbonto_server.sparql import query_runner
+
+    query_runner(worker.wsgi).start()
+
+
+def _stop_query_processes(server, worker) -> None:
+    from ssbonto_server.sparql import query_runner
+
+    if getattr(worker, "wsgi", None) is not None:
+        query_runner(worker.wsgi).close()
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, settings, options: dict):
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings:  # control_socket_disable exists from gunicorn 25 on
+                self.cfg.set(key, value)
+
+    def load(self):
+        from ssbonto_server.app import create_app
+
+        return create_app(self.settings)
