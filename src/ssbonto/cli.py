@@ -135,6 +135,12 @@ def parser() -> argparse.ArgumentParser:
 
     command("stats", cmd_stats, "print triple counts and individuals per class")
 
+    from . import merge, quality
+    merge.add_arguments(command("merge", merge.run, "merge ssbonto and its alignments with other ontologies "
+                                                    "(imports resolved locally) and reason over the result"))
+    quality.add_arguments(command("check", quality.run, "run the ontology quality checks (OOPS!, FOOPS!, "
+                                                        "ROBOT report, OWL 2 DL profile)"))
+
     from . import serve
     serve.add_arguments(command("serve", serve.run, "serve the SPARQL endpoint, linked-data pages and downloads "
                                                     "over HTTP (gunicorn); builds the release first if there is none"))
