@@ -186,3 +186,20 @@ def test_a_bad_row_is_reported_with_file_line_and_column(tmp_path):
     messages = [str(p) for p in error.value.problems]
     assert any(m.startswith("ontology/alignments/ssbonto.sssom.tsv:4: column 'predicate_id'") for m in messages)
     assert any(":5:" in m and "'NOPE:" in m for m in messages)
+
+
+def test_published_jsonld_context_covers_the_aligned_prefixes(tbox):
+    from pyld import jsonld
+
+    from ssbonto.release import context_for
+
+    context = context_for(tbox, "1.0.0")
+    for prefix, namespace in alignments.ALIGNED_PREFIXES.items():
+        assert context["@context"][prefix] == namespace
+    # a document written with the context expands to the aligned IRIs
+    document = {"@context": context["@context"], "@id": "ssb:NeutronPowderDiffraction",
+                "skos:exactMatch": {"@id": "PaNET:PaNET01100"}, "skos:broadMatch": {"@id": "echem:electrochemistry_x"}}
+    expanded = jsonld.expand(document)[0]
+    assert expanded["@id"] == str(SSB.NeutronPowderDiffraction)
+    assert expanded[str(SKOS.exactMatch)] == [{"@id": "http://purl.org/pan-science/PaNET/PaNET01100"}]
+    assert expanded[str(SKOS.broadMatch)] == [{"@id": "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_x"}]

@@ -40,6 +40,18 @@ PREDICATES = {"skos:exactMatch": SKOS.exactMatch, "skos:closeMatch": SKOS.closeM
 # The target is the same as, or broader than, our class: our class may be asserted its subclass.
 SUBCLASS_PREDICATES = {"skos:exactMatch", "skos:broadMatch"}
 ENTITY_TYPES = {"owl class", "owl named individual", ""}
+# Prefixes of the aligned ontologies, for the module and the published JSON-LD context
+# (the curie_map of ssbonto.sssom.yml uses the same names).
+ALIGNED_PREFIXES = {
+    "obo": "http://purl.obolibrary.org/obo/",
+    "CHMO": "http://purl.obolibrary.org/obo/CHMO_",
+    "PaNET": "http://purl.org/pan-science/PaNET/",
+    "chameo": "https://w3id.org/emmo/domain/characterisation-methodology/chameo#",
+    "emmo": "https://w3id.org/emmo#",
+    "echem": "https://w3id.org/emmo/domain/electrochemistry#",
+    "battery": "https://w3id.org/emmo/domain/battery#",
+    "quantitykind": "http://qudt.org/vocab/quantitykind/",
+}
 
 
 @dataclass(frozen=True)
@@ -151,12 +163,9 @@ def _mapping(row: dict[str, str], line: int, prefixes: dict[str, str], where: st
 def alignment_module(mappings: list[Mapping], version: str) -> Graph:
     """The OWL module a user imports next to ssbonto and the target ontologies to merge them."""
     graph = bind_prefixes(Graph())
-    graph.bind("obo", "http://purl.obolibrary.org/obo/")
-    graph.bind("PaNET", "http://purl.org/pan-science/PaNET/")
-    graph.bind("chameo", "https://w3id.org/emmo/domain/characterisation-methodology/chameo#")
-    graph.bind("emmo", "https://w3id.org/emmo#")
-    graph.bind("echem", "https://w3id.org/emmo/domain/electrochemistry#")
-    graph.bind("battery", "https://w3id.org/emmo/domain/battery#")
+    for prefix, namespace in ALIGNED_PREFIXES.items():
+        if prefix != "CHMO":  # CHMO_ is not a namespace of its own in Turtle
+            graph.bind(prefix, namespace)
     graph.add((MODULE_IRI, RDF.type, OWL.Ontology))
     graph.add((MODULE_IRI, OWL.versionIRI, URIRef(f"{BASE}release/{version}/alignments")))
     graph.add((MODULE_IRI, OWL.versionInfo, Literal(version)))

@@ -80,6 +80,8 @@ def sorted_ntriples(graph: Graph) -> str:
 def context_for(ontology: Graph, version: str) -> dict:
     """A JSON-LD context with readable keys: prefixes, and every term of ours by its local name."""
     terms: dict = {prefix: str(ns) for prefix, ns in sorted(PREFIXES.items())}
+    from .alignments import ALIGNED_PREFIXES  # the ontologies ssbonto is aligned with
+    terms.update({prefix: ns for prefix, ns in ALIGNED_PREFIXES.items() if prefix not in terms})
     terms["label"] = {"@id": str(RDFS.label), "@container": "@set"}
     terms["type"] = "@type"
     for cls in sorted(set(ontology.subjects(RDF.type, OWL.Class))):
