@@ -11,6 +11,7 @@ import json
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, send_file
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from ssbonto.release import CONTEXT_FILE, VOID_FILE
 
@@ -84,9 +85,13 @@ def listing() -> Response:
 def send_artifact(artifact: Artifact, mimetype: str | None = None) -> Response:
     """The file with a strong ETag (its SHA-256) and Last-Modified; werkzeug answers
     If-None-Match, If-Modified-Since, If-Range and Range (206/416) from these."""
-    response = send_file(artifact.path, mimetype=mimetype or media_type(artifact.name), conditional=True,
-                         etag=artifact.sha256, last_modified=artifact.path.stat().st_mtime, max_age=3600,
-                         download_name=artifact.name, as_attachment=False)
+    try:
+        response = send_file(artifact.path, mimetype=mimetype or media_type(artifact.name), conditional=True,
+                             etag=artifact.sha256, last_modified=artifact.path.stat().st_mtime, max_age=3600,
+                             download_name=artifact.name, as_attachment=False)
+    except RequestedRangeNotSatisfiable:
+        return problem(416, f"the range {request.headers.get('Range', '')!r} lies outside {artifact.name} "
+                            f"({artifact.bytes} bytes)", {"Content-Range": f"bytes */{artifact.bytes}"})
     response.headers["Accept-Ranges"] = "bytes"
     return response
 

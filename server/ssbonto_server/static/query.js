@@ -34,6 +34,14 @@
     });
   }
 
+  // Error answers come as {"message": …} JSON for programs, or as plain text.
+  function messageOf(response, text) {
+    if ((response.headers.get("Content-Type") || "").startsWith("application/json")) {
+      try { return JSON.parse(text).message || text.trim(); } catch (error) { return text.trim(); }
+    }
+    return text.trim();
+  }
+
   function showProblem(message) {
     problem.textContent = message;
     problem.hidden = false;
@@ -125,7 +133,7 @@
       const text = await response.text();
       if (!response.ok) {
         status.textContent = "";
-        showProblem(response.status + " " + response.statusText + ": " + text.trim());
+        showProblem(response.status + " " + response.statusText + ": " + messageOf(response, text));
         return;
       }
       const type = (response.headers.get("Content-Type") || "").split(";")[0].trim();
@@ -153,7 +161,7 @@
   async function download(format) {
     const response = await post(editor.value, MEDIA_TYPES[format]);
     if (!response.ok) {
-      showProblem(response.status + " " + response.statusText + ": " + (await response.text()).trim());
+      showProblem(response.status + " " + response.statusText + ": " + messageOf(response, await response.text()));
       return;
     }
     const url = URL.createObjectURL(await response.blob());
