@@ -20,11 +20,21 @@ ensure_venv() {
   .venv/bin/python -m pip install -q -e '.[test]'
 }
 
+# Headless Chromium and its driver for the query-page tests, from Debian (never a downloaded browser).
+ensure_browser() {
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    echo "chromium not found: installing chromium and chromium-driver for the browser tests" >&2
+    if [ "$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium chromium-driver
+    else sudo apt-get update -q && sudo apt-get install -y -q chromium chromium-driver; fi
+  fi
+}
+
 ensure_java
 ensure_venv
 case "${1:-serve}" in
   test)
     shift || true
+    ensure_browser
     exec .venv/bin/python -m pytest "$@"
     ;;
   serve|build)
