@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# ./run.sh        install into .venv, build the release, answer an example query
-# ./run.sh test   install (with test extras) and run the test suite
+# ./run.sh        install into .venv, build the release, serve it (ssbonto serve; flags pass through)
+# ./run.sh build  install, build the release, answer an example query
+# ./run.sh test   install (with test extras and the npm SPARQL clients) and run the test suite
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,6 +21,19 @@ ensure_venv() {
   .venv/bin/python -m pip install -q -e '.[test]'
 }
 
+# The Comunica SPARQL client the endpoint tests drive (tests/js, pinned by its package-lock.json).
+ensure_test_clients() {
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "npm not found: installing nodejs and npm for the SPARQL client tests" >&2
+    if [ "$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q nodejs npm
+    else sudo apt-get update -q && sudo apt-get install -y -q nodejs npm; fi
+  fi
+  if [ ! -f tests/js/node_modules/.package-lock.json ] || \
+     [ tests/js/package-lock.json -nt tests/js/node_modules/.package-lock.json ]; then
+    (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 # Headless Chromium and its driver for the query-page tests, from Debian (never a downloaded browser).
 ensure_browser() {
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
@@ -34,13 +48,19 @@ ensure_venv
 case "${1:-serve}" in
   test)
     shift || true
+    ensure_test_clients
     ensure_browser
     exec .venv/bin/python -m pytest "$@"
     ;;
-  serve|build)
+  serve)
+    shift || true
+    .venv/bin/ssbonto build
+    exec .venv/bin/ssbonto serve "$@"
+    ;;
+  build)
     .venv/bin/ssbonto build
     .venv/bin/ssbonto query --file queries/examples/techniques-for-ionic-motion.rq
     ;;
   *)
-    echo "usage: ./run.sh [test]" >&2; exit 2;;
+    echo "usage: ./run.sh [serve [ssbonto serve flags] | build | test [pytest arguments]]" >&2; exit 2;;
 esac

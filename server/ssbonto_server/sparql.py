@@ -113,7 +113,7 @@ def read_parameters(max_query_bytes: int) -> list[tuple[str, str]]:
         abort(415, f"a POST to this endpoint must be {FORM} or {DIRECT}, not "
                    f"{media_type or 'without a Content-Type'}")
     if charset not in ("utf-8", "utf8"):
-        abort(415, f"the body must be UTF-8, not {charset}")
+        abort(415, f"the body of a {media_type} POST must be UTF-8, not {charset}")
     body = request.get_data(cache=False)
     if media_type == FORM:
         parameters += _pairs(body, "the form body")

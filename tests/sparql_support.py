@@ -1,0 +1,125 @@
+"""Helpers shared by the SPARQL endpoint tests: known answers from the review, an app server
+with custom settings on a real loopback socket, and a listener that records every connection."""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+
+SSB = "https://w3id.org/ssbonto/def/"
+ID = "https://w3id.org/ssbonto/id/"
+GRAPH = "https://w3id.org/ssbonto/graph/"
+
+# Table 9 of the review: the techniques that give ionic-motion information (stated in OWL)
+IONIC_QUERY = ("SELECT ?technique WHERE { ?technique rdfs:subClassOf ssb:TechniqueGivingIonicMotionInformation } "
+               "ORDER BY ?technique")
+IONIC_ANSWER = [SSB + name for name in ("DynamicNMRTechnique", "InelasticNeutronScattering",
+                                        "MagneticResonanceImaging", "QuasielasticNeutronScattering")]
+# Reference [31] of the review: Y. Sun et al., J. Power Sources 324 (2016) 798
+REF31 = ID + "reference/31"
+REF31_QUERY = (f"SELECT ?author ?year ?journal WHERE {{ <{REF31}> ssb:firstAuthor ?author ; "
+               "ssb:publicationYear ?year ; ssb:containerTitle ?journal }")
+REF31_ROW = {"author": "Y. Sun", "year": "2016", "journal": "J. Power Sources"}
+# A query that never ends on this graph: COUNT over a three-way cross product (~10^12 rows)
+RUNAWAY_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def json_column(response: requests.Response, name: str) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [row[name]["value"] for row in response.json()["results"]["bindings"]]
+
+
+def wait_healthy(url: str, seconds: float = 60) -> dict:
+    due = time.monotonic() + seconds
+    while True:
+        try:
+            response = requests.get(url + "/healthz", timeout=5)
+            if response.status_code == 200:
+                return response.json()
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > due:
+            raise AssertionError(f"{url} did not become healthy within {seconds} s")
+        time.sleep(0.2)
+
+
+@contextmanager
+def app_server(settings):
+    """The real Flask application with `settings`, on a free loopback port (werkzeug, threaded)."""
+    from werkzeug.serving import make_server
+
+    from ssbonto_server.app import create_app
+    from ssbonto_server.sparql import query_runner
+
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        wait_healthy(url)
+        yield url
+    finally:
+        server.shutdown()
+        query_runner(app).close()
+
+
+PARTNER_ANSWER = ('{"head":{"vars":["x"]},"results":{"bindings":'
+                  '[{"x":{"type":"literal","value":"answered by the partner endpoint"}}]}}')
+PARTNER_GRAPH = '<http://example.org/remote-thing> <http://www.w3.org/2000/01/rdf-schema#label> "a remote graph" .\n'
+
+
+class Listener:
+    """A loopback HTTP server that records every connection and request. It answers as a small
+    SPARQL endpoint at /sparql and serves a Turtle graph at /graph.ttl."""
+
+    def __init__(self):
+        self.connections = 0
+        self.requests: list[tuple[str, str, bytes]] = []
+        listener = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, body: bytes):
+                length = int(self.headers.get("Content-Length") or 0)
+                listener.requests.append((self.command, self.path, self.rfile.read(length) if length else b""))
+                if self.path.startswith("/sparql"):
+                    self._send(200, "application/sparql-results+json", PARTNER_ANSWER.encode())
+                elif self.path.startswith("/graph.ttl"):
+                    self._send(200, "text/turtle", PARTNER_GRAPH.encode())
+                else:
+                    self._send(404, "text/plain", b"not here\n")
+
+            def _send(self, status, media_type, body):
+                self.send_response(status)
+                self.send_header("Content-Type", media_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                self._answer(b"")
+
+            def do_POST(self):
+                self._answer(b"")
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def verify_request(self, request, client_address):
+                listener.connections += 1
+                return True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

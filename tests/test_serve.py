@@ -1,0 +1,96 @@
+"""`ssbonto serve` for real: the command under gunicorn on a free port, configured by a flag and
+an environment variable, answering /healthz and a query, logging JSON access lines with the
+query time, and stopping cleanly (its query processes with it) on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from sparql_support import IONIC_ANSWER, IONIC_QUERY, json_column, wait_healthy
+
+
+SSBONTO = Path(sys.executable).with_name("ssbonto")  # the console script pip installed beside python
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def query_processes_under(root: int) -> list[int]:
+    """Live query processes descending from process `root`."""
+    parents, commands = {}, {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+                    commands[int(entry)] = cmdline.read()
+            except (OSError, IndexError, ValueError):
+                continue
+    found = []
+    for pid, command in commands.items():
+        ancestor = parents.get(pid)
+        while ancestor and ancestor != root:
+            ancestor = parents.get(ancestor)
+        if ancestor == root and b"ssbonto_server.query_worker" in command:
+            found.append(pid)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_ssbonto_serve_runs_the_service(built, tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    environment = {**os.environ, "SSBONTO_MAX_QUERY_BYTES": "4000"}
+    log = (tmp_path / "serve.log").open("w+")
+    server = subprocess.Popen(
+        [str(SSBONTO), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+         "--threads", "4", "--query-timeout", "9", "--release-dir", str(built.release)],
+        env=environment, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        health = wait_healthy(url)
+        assert health["version"] == json.loads((built.release / "manifest.json").read_text())["version"]
+        assert health["limits"]["query_timeout_seconds"] == 9.0  # from the flag
+        assert health["limits"]["max_query_bytes"] == 4000  # from the environment
+        assert health["query_processes"]["ready"] == 2
+        assert health["query_processes"]["network_isolated"] is True
+
+        answer = requests.get(url + "/sparql", params={"query": IONIC_QUERY})
+        assert answer.headers["Server"].startswith("gunicorn")
+        assert json_column(answer, "technique") == IONIC_ANSWER
+        too_big = requests.post(url + "/sparql", data={"query": "#" * 4000 + "\n" + IONIC_QUERY})
+        assert too_big.status_code == 413
+        query_processes = query_processes_under(server.pid)
+        assert len(query_processes) == 2
+    finally:
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(timeout=60)
+    assert code == 0
+    due = time.monotonic() + 10
+    while any(alive(pid) for pid in query_processes) and time.monotonic() < due:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in query_processes)
+
+    log.seek(0)
+    entries = [json.loads(line) for line in log if line.startswith("{")]
+    queries = [entry for entry in entries if entry.get("path") == "/sparql"]
+    assert [entry["status"] for entry in queries] == [200, 413]
+    assert queries[0]["method"] == "GET" and queries[0]["query_ms"] > 0 and queries[0]["ms"] >= queries[0]["query_ms"]
+    assert queries[0]["type"] == "application/sparql-results+json"
