@@ -109,7 +109,10 @@ def test_range_requests_get_206_with_exactly_the_bytes_asked_for(live_server, re
     assert (stale.status_code, stale.content) == (200, data)  # the file changed: the whole of it
     beyond = get(live_server, "/downloads/ssbonto.nt", Range=f"bytes={size + 10}-")
     assert (beyond.status_code, beyond.headers["Content-Range"]) == (416, f"bytes */{size}")
-    assert beyond.text == f"the range 'bytes={size + 10}-' lies outside ssbonto.nt ({size} bytes)\n"
+    assert beyond.json()["message"] == f"the range 'bytes={size + 10}-' lies outside ssbonto.nt ({size} bytes)"
+    malformed = get(live_server, "/downloads/ssbonto.nt", Range="bytes=abc")
+    assert (malformed.status_code, malformed.json()["message"]) == (
+        416, "the Range header 'bytes=abc' is not a byte range such as bytes=0-99")
     assert get(live_server, "/downloads/ssbonto.nt").headers["Accept-Ranges"] == "bytes"
 
 
@@ -130,9 +133,11 @@ def test_paths_that_try_to_leave_the_release_get_404_and_nothing_else(live_serve
 
 def test_unknown_files_and_versions_are_named_in_the_404(live_server):
     missing = get(live_server, "/downloads/ssbonto.xlsx")
-    assert (missing.status_code, missing.text) == (404, "no file 'ssbonto.xlsx' in release 1.0.0; see /downloads for the list\n")
+    assert (missing.status_code, missing.json()["message"]) == (
+        404, "no file 'ssbonto.xlsx' in release 1.0.0; see /downloads for the list")
     other = get(live_server, "/release/0.1.0/ssbonto.ttl")
-    assert (other.status_code, other.text) == (404, "release '0.1.0' is not served here; this server serves release 1.0.0\n")
+    assert (other.status_code, other.json()["message"]) == (
+        404, "release '0.1.0' is not served here; this server serves release 1.0.0")
 
 
 def test_void_is_at_the_well_known_address_and_dump_iris_resolve_here(live_server, built, release_files):

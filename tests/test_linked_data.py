@@ -81,7 +81,7 @@ def test_head_answers_like_get_without_a_body(live_server):
 def test_a_representation_nobody_offers_gets_406_naming_the_iri(live_server):
     response = get(live_server, "/id/material/llzo", "image/png")
     assert response.status_code == 406
-    assert response.text.startswith(f"<{LLZO}>: none of the requested media types can be produced; available: "
+    assert response.json()["message"].startswith(f"<{LLZO}>: none of the requested media types can be produced; available: "
                                      "text/html, application/xhtml+xml, text/turtle")
 
 
@@ -91,21 +91,22 @@ def test_a_representation_nobody_offers_gets_406_naming_the_iri(live_server):
 def test_unknown_iris_get_404_with_the_iri_named(live_server, path):
     response = get(live_server, path, "text/turtle")
     assert response.status_code == 404
-    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
-    assert "is not an IRI of ssbonto release 1.0.0" in response.text
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json()["message"].endswith("> is not an IRI of ssbonto release 1.0.0")
 
 
 def test_other_versions_of_the_ontology_are_not_served_and_the_answer_says_which_is(live_server):
     response = get(live_server, "/release/0.9.0/def", "text/turtle")
     assert response.status_code == 404
-    assert response.text == (f"<{BASE}release/0.9.0/def> is not a version of the ontology served here; this server "
-                             f"serves release 1.0.0 (<{BASE}release/1.0.0/def>)\n")
+    assert response.json()["message"] == (f"<{BASE}release/0.9.0/def> is not a version of the ontology served here; "
+                                          f"this server serves release 1.0.0 (<{BASE}release/1.0.0/def>)")
 
 
 def test_data_documents_have_one_of_four_extensions(live_server):
     response = get(live_server, "/data/id/material/llzo.exe")
     assert response.status_code == 404
-    assert response.text == "no document /data/id/material/llzo.exe: RDF documents end in .ttl, .jsonld, .nt, .rdf\n"
+    assert response.json() == {"status": 404, "error": "Not Found", "message": "no document /data/id/material/llzo.exe: "
+                               "RDF documents end in .ttl, .jsonld, .nt, .rdf"}
 
 
 def test_html_in_an_unknown_iri_is_escaped_on_the_error_page(live_server):

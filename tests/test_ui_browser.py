@@ -100,7 +100,12 @@ def test_named_queries_are_served_as_text(live_server):
     assert served.text == (REPO / "queries" / "cq" / "CQ20.rq").read_text(encoding="utf-8")
     assert requests.get(live_server + "/queries/cq/CQ99.rq", timeout=30).status_code == 404
     missing = requests.get(live_server + "/query?example=cq/../../etc/passwd", timeout=30)
-    assert missing.status_code == 404 and missing.text.startswith("no named query 'cq/../../etc/passwd'")
+    assert missing.status_code == 404
+    assert missing.json()["message"].startswith("no named query 'cq/../../etc/passwd'; named queries are: examples/")
+    invalid = requests.get(live_server + "/query?query=SELECT%20%ff%fe", timeout=30)
+    assert (invalid.status_code, invalid.json()["message"]) == (
+        400, "the address's query string is not valid UTF-8 ('utf-8' codec can't decode byte 0xff in position 7: "
+             "invalid start byte)")
 
 
 # -- the query page in Chromium ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import json
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.http import parse_range_header
 
 from ssbonto.release import CONTEXT_FILE, VOID_FILE
 
@@ -90,8 +91,13 @@ def send_artifact(artifact: Artifact, mimetype: str | None = None) -> Response:
                              etag=artifact.sha256, last_modified=artifact.path.stat().st_mtime, max_age=3600,
                              download_name=artifact.name, as_attachment=False)
     except RequestedRangeNotSatisfiable:
-        return problem(416, f"the range {request.headers.get('Range', '')!r} lies outside {artifact.name} "
-                            f"({artifact.bytes} bytes)", {"Content-Range": f"bytes */{artifact.bytes}"})
+        asked = request.headers.get("Range", "")
+        if parse_range_header(asked) is None:
+            message = f"the Range header {asked!r} is not a byte range such as bytes=0-99"
+        else:
+            message = f"the range {asked!r} lies outside {artifact.name} ({artifact.bytes} bytes)"
+        return problem(416, message,
+                       {"Content-Range": f"bytes */{artifact.bytes}"})
     response.headers["Accept-Ranges"] = "bytes"
     return response
 

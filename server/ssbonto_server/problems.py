@@ -1,9 +1,11 @@
-"""4xx answers for people and programs: a small HTML page when the client prefers HTML, plain
-text otherwise; the message is escaped either way."""
+"""4xx answers of the linked-data, download and UI routes: a page in the site's layout when a
+browser asks for HTML, otherwise the service's JSON error ({"status", "error", "message"})."""
 
 from __future__ import annotations
 
 from flask import Response, render_template, request
+
+from .errors import error_response
 
 TITLES = {400: "Bad request", 404: "Not found", 406: "Not acceptable", 412: "Precondition failed", 413: "Content too large",
           416: "Range not satisfiable"}
@@ -15,11 +17,10 @@ def wants_html() -> bool:
 
 
 def problem(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    if wants_html():
-        body = render_template("problem.html", status=status, title=TITLES.get(status, "Error"), message=message)
-        response = Response(body, status=status, mimetype="text/html")
-    else:
-        response = Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
+    if not wants_html():
+        return error_response(status, message, headers)
+    body = render_template("problem.html", status=status, title=TITLES.get(status, "Error"), message=message)
+    response = Response(body, status=status, mimetype="text/html")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -95,8 +96,12 @@ def query_page() -> Response:
     served = served_release()
     settings = current_app.config["SSBONTO"]
     queries = library()
-    text = request.args.get("query", "")
-    example = request.args.get("example")
+    try:  # werkzeug would turn invalid bytes into U+FFFD; say so instead of echoing a changed query
+        arguments = dict(parse_qsl(request.query_string.decode("utf-8"), errors="strict"))
+    except UnicodeDecodeError as error:
+        return problem(400, f"the address's query string is not valid UTF-8 ({error})")
+    text = arguments.get("query", "")
+    example = arguments.get("example")
     if example is not None:
         if example not in queries:
             return problem(404, f"no named query {example!r}; named queries are: " + ", ".join(queries))
