@@ -1,0 +1,228 @@
+"""Latency and throughput of the SPARQL endpoint under `ssbonto serve` (gunicorn), on loopback.
+
+    python bench/sparql_latency.py [--requests 200] [--seconds 10] [--release-dir release]
+
+Starts `ssbonto serve` on a free loopback port with its production defaults and measures:
+- single-client latency (median, p95) of a lookup, a join (CQ09) and an aggregate, each beside
+  its peers in the same run: the same query in-process on the embedded store (the engine alone)
+  and GET /healthz (HTTP and Flask alone), reported as ratios;
+- requests per second sustained by 16 concurrent clients (4 client processes x 4 threads, on
+  the same machine, so the clients compete with the server for the cores);
+- lookup latency while a runaway query is being stopped at the deadline, as a ratio to idle.
+Every loop is bounded in count and time. Results: bench/results/sparql_latency.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from ssbonto.store import EmbeddedStore
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results" / "sparql_latency.json"
+QUERIES = {
+    "lookup": "SELECT ?author ?year ?journal WHERE { <https://w3id.org/ssbonto/id/reference/31> ssb:firstAuthor "
+              "?author ; ssb:publicationYear ?year ; ssb:containerTitle ?journal }",
+    "join": (REPO / "queries" / "cq" / "CQ09.rq").read_text(encoding="utf-8"),
+    "aggregate": "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class",
+}
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+DEADLINE = 8  # seconds, for the runaway part only
+CLIENTS, CLIENT_PROCESSES = 16, 4
+ACCEPT = {"Accept": "application/sparql-results+json"}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def summary(milliseconds: list[float]) -> dict:
+    return {"median_ms": round(statistics.median(milliseconds), 3), "p95_ms": round(percentile(milliseconds, 0.95), 3),
+            "n": len(milliseconds)}
+
+
+def get(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+    for attempt in (1, 2):  # the server closes keep-alive connections idle for 5 s; reconnect once
+        try:
+            connection.request("GET", path, headers=ACCEPT)
+            response = connection.getresponse()
+            return response.status, response.read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            connection.close()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def query_path(sparql: str) -> str:
+    return "/sparql?" + urlencode({"query": sparql})
+
+
+def timed(connection, path: str, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        status, _ = get(connection, path)
+        times.append((time.perf_counter() - started) * 1000)
+        assert status == 200, (status, path)
+    return times
+
+
+def engine_times(store, sparql: str, count: int) -> list[float]:
+    """The peer without HTTP: the query on the embedded store in this process, answer written."""
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        store.query(sparql).result.serialize(format=ox.QueryResultsFormat.JSON)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def client_process(port: int, threads: int, seconds: float, limit: int, output) -> None:
+    paths = [query_path(q) for q in QUERIES.values()]
+    results: list[tuple[int, float]] = []
+    lock = threading.Lock()
+    due = time.monotonic() + seconds
+
+    def client(offset: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        done = 0
+        while time.monotonic() < due and done < limit:
+            started = time.perf_counter()
+            status, _ = get(connection, paths[(offset + done) % len(paths)])
+            with lock:
+                results.append((status, (time.perf_counter() - started) * 1000))
+            done += 1
+        connection.close()
+
+    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    output.send(results)
+
+
+def concurrent_load(port: int, seconds: float) -> dict:
+    pipes, processes = [], []
+    started = time.perf_counter()
+    for _ in range(CLIENT_PROCESSES):
+        ours, theirs = multiprocessing.Pipe(duplex=False)
+        process = multiprocessing.Process(target=client_process,
+                                          args=(port, CLIENTS // CLIENT_PROCESSES, seconds, 5000, theirs))
+        process.start()
+        pipes.append(ours)
+        processes.append(process)
+    results = [item for pipe in pipes for item in pipe.recv()]
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - started
+    ok = [ms for status, ms in results if status == 200]
+    return {"clients": CLIENTS, "seconds": round(elapsed, 2), "requests": len(results),
+            "errors": len(results) - len(ok), "requests_per_second": round(len(results) / elapsed, 1),
+            "latency": summary(ok)}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_healthy(port: int, seconds: float = 90) -> dict:
+    due = time.monotonic() + seconds
+    while time.monotonic() < due:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            status, body = get(connection, "/healthz")
+            if status == 200:
+                return json.loads(body)
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not become healthy")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per query (default 200)")
+    parser.add_argument("--seconds", type=float, default=10, help="duration of the concurrent run (default 10)")
+    parser.add_argument("--release-dir", type=Path, default=REPO / "release")
+    args = parser.parse_args()
+    release = args.release_dir.resolve()
+    if not (release / "ssbonto.nq").is_file():
+        raise SystemExit(f"no release at {release}; run `ssbonto build` first")
+    port = free_port()
+    ssbonto = Path(sys.executable).with_name("ssbonto")
+    server = subprocess.Popen([str(ssbonto), "serve", "--port", str(port), "--release-dir", str(release),
+                               "--query-timeout", str(DEADLINE), "--log-level", "warning"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        health = wait_healthy(port)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        floor = timed(connection, "/healthz", args.requests)
+        store = EmbeddedStore(release)
+        single = {}
+        for name, sparql in QUERIES.items():
+            timed(connection, query_path(sparql), 20)  # warm-up
+            over_http = timed(connection, query_path(sparql), args.requests)
+            engine = engine_times(store, sparql, args.requests)
+            single[name] = {"http": summary(over_http), "engine_in_process": summary(engine),
+                            "http_over_engine": round(statistics.median(over_http) / statistics.median(engine), 2),
+                            "http_over_healthz": round(statistics.median(over_http) / statistics.median(floor), 2)}
+        load = concurrent_load(port, args.seconds)
+
+        idle = timed(connection, query_path(QUERIES["lookup"]), args.requests)
+        stopped: dict = {}
+
+        def runaway() -> None:
+            runaway_connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            stopped["status"], _ = get(runaway_connection, query_path(RUNAWAY))
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        time.sleep(0.5)
+        during = []
+        due = time.monotonic() + DEADLINE - 2
+        while time.monotonic() < due and len(during) < 5000:
+            during += timed(connection, query_path(QUERIES["lookup"]), 1)
+        thread.join(DEADLINE + 30)
+        results = {
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            "note": "loopback; clients run on the same machine as the server",
+            "server": {"workers": "default", "query_processes": health["query_processes"]["processes"],
+                       "triples": health["triples"]},
+            "healthz": summary(floor),
+            "single_client": single,
+            "concurrent": load,
+            "runaway": {"deadline_s": DEADLINE, "runaway_status": stopped.get("status"),
+                        "lookup_idle": summary(idle), "lookup_during_runaway": summary(during),
+                        "during_over_idle": round(statistics.median(during) / statistics.median(idle), 2)},
+        }
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
