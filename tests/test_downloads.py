@@ -167,8 +167,6 @@ def test_the_jsonld_context_is_served_at_its_published_path(live_server, release
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/ld+json"
     assert response.json() == context
-    # the dump's JSON-LD, read with that context, is the Turtle dump's graph
-    turtle = Graph().parse(data=release_files["ssbonto.ttl"], format="turtle")
-    jsonld = Graph().parse(data=get(live_server, "/downloads/ssbonto.jsonld").content, format="json-ld")
-    assert isomorphic(turtle, jsonld)
+    # it is the context the JSON-LD dump is written with (test_release checks the dump's round trip)
+    assert json.loads(release_files["ssbonto.jsonld"])["@context"] == response.json()["@context"]
     assert get(live_server, "/context/0.1.0.jsonld").status_code == 404

@@ -86,6 +86,9 @@ def listing() -> Response:
 def send_artifact(artifact: Artifact, mimetype: str | None = None) -> Response:
     """The file with a strong ETag (its SHA-256) and Last-Modified; werkzeug answers
     If-None-Match, If-Modified-Since, If-Range and Range (206/416) from these."""
+    if not artifact.path.is_file():  # `ssbonto build` pruned the build this process loaded
+        return problem(503, f"{artifact.name} of release {served_release().version} is no longer on disk: "
+                            "a newer build replaced it; restart the server to serve the new release")
     try:
         response = send_file(artifact.path, mimetype=mimetype or media_type(artifact.name), conditional=True,
                              etag=artifact.sha256, last_modified=artifact.path.stat().st_mtime, max_age=3600,

@@ -7,8 +7,8 @@ from flask import Response, render_template, request
 
 from .errors import error_response
 
-TITLES = {400: "Bad request", 404: "Not found", 406: "Not acceptable", 412: "Precondition failed", 413: "Content too large",
-          416: "Range not satisfiable"}
+TITLES = {400: "Bad request", 404: "Not found", 406: "Not acceptable", 413: "Content too large",
+          416: "Range not satisfiable", 503: "Service unavailable"}
 
 
 def wants_html() -> bool:
