@@ -19,7 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import REPO, select
+from conftest import REPO
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -121,7 +121,7 @@ def test_a_written_query_runs_and_its_answer_is_read_from_the_table(browser, liv
     assert re.fullmatch(r"4 rows in \d+ ms", browser.find_element(By.ID, "status").text)
 
 
-def test_a_competency_question_is_one_click_away(browser, live_server, store):
+def test_a_competency_question_is_one_click_away(browser, live_server):
     browser.get(live_server + "/query")
     browser.find_element(By.LINK_TEXT, "CQ20").click()
     header, rows = wait_for_table(browser)
