@@ -78,8 +78,8 @@ def endpoint() -> Response:
     if shape.is_update:
         abort(403, READ_ONLY)
     remote = outside_world(shape, default_graphs + named_graphs, settings.service_allow_list)
-    solutions_type, graph_type = negotiate(SOLUTIONS, request.headers.get("Accept"), formats), \
-        negotiate(GRAPH, request.headers.get("Accept"), formats)
+    solutions_type = negotiate(SOLUTIONS, request.headers.get("Accept"), formats)
+    graph_type = negotiate(GRAPH, request.headers.get("Accept"), formats)
     if solutions_type is None and graph_type is None:
         abort(406, "none of the requested media types can be produced; SELECT/ASK answers come as "
                    f"{offered(SOLUTIONS)}; CONSTRUCT/DESCRIBE answers as {offered(GRAPH)}")
@@ -90,10 +90,9 @@ def endpoint() -> Response:
                    named_graphs=tuple(named_graphs) if dataset_given else None,
                    remote_graphs=tuple(remote), remote_timeout=settings.query_timeout)
     outcome = runner.run(job)
-    g.query_ms = round(outcome.seconds * 1000, 3)
-    g.query_status = outcome.status
     if outcome.status != 200:
         return error_response(outcome.status, outcome.message, outcome.headers)
+    g.query_ms = round(outcome.seconds * 1000, 3)  # for the access log
     response = Response(outcome.body, status=200, content_type=outcome.content_type)
     response.headers["Vary"] = "Accept"
     return response
