@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
@@ -30,7 +28,7 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 from . import alignments
 from .errors import BuildError, Problem
 from .namespaces import BASE, SSB
-from .reason import java_available, logical_triples
+from .reason import hermit, logical_triples, unsatisfiable_classes
 
 MERGED_IRI = URIRef(BASE + "merged")
 CATALOG_NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
@@ -272,34 +270,16 @@ def merged_graph(files: list[Path], resolver: Resolver) -> Graph:
 
 def run_hermit(graph: Graph, time_limit: float | None) -> tuple[bool | None, list[str], dict[str, list[str]], int]:
     """(consistent or None when out of time, unsatisfiable IRIs, placements of ssbonto classes, triples)."""
-    import owlready2
-    from owlready2 import reasoning
-
-    if not java_available():
-        raise MergeInputError(Problem("reasoner", None, None,
-                                      "java is not on PATH; HermiT needs a Java runtime "
-                                      "(apt-get install -y default-jre-headless)"))
-    logical = logical_triples(graph)
-    with tempfile.TemporaryDirectory(prefix="ssbonto-merge-") as tmp:
-        path = Path(tmp) / "merged.nt"
-        logical.serialize(path, format="nt", encoding="utf-8")
-        world = owlready2.World()
-        world.get_ontology(path.as_uri()).load()
-        previous = dict(reasoning._subprocess_kargs)
-        if time_limit:
-            reasoning._subprocess_kargs["timeout"] = time_limit
-        try:
-            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0,
-                                           ignore_unsupported_datatypes=True)
-        except owlready2.OwlReadyInconsistentOntologyError:
-            return False, [], {}, len(logical)
-        except subprocess.TimeoutExpired:
-            return None, [], {}, len(logical)
-        finally:
-            reasoning._subprocess_kargs.clear()
-            reasoning._subprocess_kargs.update(previous)
-        unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if hasattr(c, "iri"))
-        return True, unsatisfiable, placements(world), len(logical)
+    logical = len(logical_triples(graph))
+    try:
+        with hermit(graph, time_limit, ignore_unsupported_datatypes=True) as (outcome, world):
+            if outcome == "inconsistent":
+                return False, [], {}, logical
+            if outcome == "timeout":
+                return None, [], {}, logical
+            return True, unsatisfiable_classes(world), placements(world), logical
+    except BuildError as error:  # no Java
+        raise MergeInputError(error.problems)
 
 
 def placements(world) -> dict[str, list[str]]:

@@ -7,14 +7,14 @@ left out (the reasoner does not need them, and HermiT rejects some of their data
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from .errors import BuildError, Problem, ReasoningError
@@ -47,8 +47,10 @@ def logical_triples(graph: Graph) -> Graph:
     return logical
 
 
-def _run_hermit(graph: Graph, timeout: float | None):
-    """Returns (consistent, unsatisfiable class IRIs, inferred Graph)."""
+@contextmanager
+def hermit(graph: Graph, timeout: float | None, ignore_unsupported_datatypes: bool = False):
+    """Run HermiT on the logical part of `graph`; yields (outcome, owlready2 world) where outcome
+    is "consistent", "inconsistent" or "timeout". The world is only valid inside the block."""
     import owlready2
     from owlready2 import reasoning
 
@@ -67,16 +69,31 @@ def _run_hermit(graph: Graph, timeout: float | None):
         if timeout:
             reasoning._subprocess_kargs["timeout"] = timeout
         try:
-            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0,
+                                           ignore_unsupported_datatypes=ignore_unsupported_datatypes)
+            outcome = "consistent"
         except owlready2.OwlReadyInconsistentOntologyError:
-            return False, [], Graph()
+            outcome = "inconsistent"
         except subprocess.TimeoutExpired:
-            raise BuildError(Problem("reasoner", None, None, f"HermiT ran out of its time limit ({timeout:g} s)"))
+            outcome = "timeout"
         finally:
             reasoning._subprocess_kargs.clear()
             reasoning._subprocess_kargs.update(previous)
-        unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if hasattr(c, "iri"))
-        return True, unsatisfiable, _inferred_triples(world)
+        yield outcome, world
+
+
+def unsatisfiable_classes(world) -> list[str]:
+    return sorted(c.iri for c in world.inconsistent_classes() if hasattr(c, "iri"))
+
+
+def _run_hermit(graph: Graph, timeout: float | None):
+    """Returns (consistent, unsatisfiable class IRIs, inferred Graph)."""
+    with hermit(graph, timeout) as (outcome, world):
+        if outcome == "timeout":
+            raise BuildError(Problem("reasoner", None, None, f"HermiT ran out of its time limit ({timeout:g} s)"))
+        if outcome == "inconsistent":
+            return False, [], Graph()
+        return True, unsatisfiable_classes(world), _inferred_triples(world)
 
 
 def _inferred_triples(world) -> Graph:
