@@ -23,6 +23,7 @@ class Settings:
     query_processes: int = 2  # per web worker; one may be stuck at the deadline while the other serves
     max_answer_bytes: int = 64_000_000
     query_memory_bytes: int = 2_000_000_000  # address-space limit of each query process
+    store: str = ""  # empty: the embedded store; else sparql+http://HOST:PORT/PATH (remote_store)
 
     @classmethod
     def from_environment(cls, **overrides) -> "Settings":

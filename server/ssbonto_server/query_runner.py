@@ -56,14 +56,14 @@ class QueryRunner:
 
     def __init__(self, release_dir: Path, processes: int = 2, deadline: float = 30.0,
                  max_answer_bytes: int = 64_000_000, memory_bytes: int = 2_000_000_000,
-                 isolate_network: bool = True):
+                 isolate_network: bool = True, store: str = ""):
         self.release_dir = Path(release_dir).resolve()  # one build for every worker, even after a rebuild
         self.processes = max(1, processes)
         self.deadline = deadline
         self.memory_bytes = memory_bytes
         self._options = {"release_dir": str(self.release_dir), "parent_pid": os.getpid(),
                          "max_answer_bytes": max_answer_bytes, "memory_bytes": memory_bytes,
-                         "isolate_network": isolate_network}
+                         "isolate_network": isolate_network, "store": store}
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._to_spawn: queue.Queue = queue.Queue()
         self._lock = threading.Lock()

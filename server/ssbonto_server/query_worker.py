@@ -94,10 +94,14 @@ class _CappedBuffer(io.RawIOBase):
 
 def execute(store, job: QueryJob, max_answer_bytes: int) -> QueryOutcome:
     """Run one query on an EmbeddedStore and write its answer (in the worker process)."""
+    from ssbonto.remote_store import RemoteStoreError
     from ssbonto.store import DEFAULT_PREFIXES, QueryError
 
     started = time.perf_counter()
     loaded: list[ox.NamedNode] = []
+    if job.remote_graphs and getattr(store, "remote", False):
+        return QueryOutcome(501, message="graphs from other servers (FROM / default-graph-uri outside this "
+                                         "release) are not fetched when the service runs on a remote store")
     try:
         for iri in job.remote_graphs:
             loaded.append(_load_remote_graph(store.store, iri, job.remote_timeout))
@@ -124,6 +128,8 @@ def execute(store, job: QueryJob, max_answer_bytes: int) -> QueryOutcome:
         return QueryOutcome(503, message=f"the answer is larger than the {max_answer_bytes:,} byte limit of this "
                                          "endpoint; narrow the query or add a LIMIT")
     except _RemoteGraphError as error:
+        return QueryOutcome(502, message=str(error))
+    except RemoteStoreError as error:
         return QueryOutcome(502, message=str(error))
     except ConnectionError as error:
         return QueryOutcome(502, message=f"a SERVICE endpoint failed: {error}")
@@ -198,7 +204,7 @@ def _leave_network() -> bool:
 
 
 def worker_main(connection, release_dir: str, parent_pid: int, max_answer_bytes: int, memory_bytes: int,
-                isolate_network: bool) -> None:
+                isolate_network: bool, store: str = "") -> None:
     """Load the store, report ready, then answer jobs until the parent closes the connection."""
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is handled by the parent
@@ -206,13 +212,15 @@ def worker_main(connection, release_dir: str, parent_pid: int, max_answer_bytes:
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, resource.getrlimit(resource.RLIMIT_AS)[1]))
     try:
-        from ssbonto.store import EmbeddedStore
+        from ssbonto.store import open_store
 
-        store = EmbeddedStore(Path(release_dir))
+        location, store = store, open_store(Path(release_dir), store)
+        triples = len(store)  # from a remote store, this also proves it answers
     except Exception as error:  # reported to the parent, which reports it to clients
-        connection.send(("failed", f"cannot load the release at {release_dir}: {error}"))
+        where = f"the store at {location}" if location else f"the release at {release_dir}"
+        connection.send(("failed", f"cannot load {where}: {error}"))
         return
-    connection.send(("ready", {"triples": len(store), "network_isolated": isolated}))
+    connection.send(("ready", {"triples": triples, "network_isolated": isolated}))
     while True:
         try:
             job = connection.recv()

@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from ssbonto.release import CHECKSUM_FILE, MANIFEST_FILE
-from ssbonto.store import EmbeddedStore
+from ssbonto.store import EmbeddedStore, open_store
 
 EXTENSION_KEY = "ssbonto.served"
 _creation_lock = threading.Lock()
@@ -35,12 +35,13 @@ class ServedRelease:
     version: str
     triples: dict[str, int]
     artifacts: dict[str, Artifact]
+    store_location: str = ""  # empty: the embedded store; else a remote endpoint (settings.store)
     _store: EmbeddedStore | None = None
     _store_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict = field(default_factory=dict)
 
     @classmethod
-    def open(cls, release_dir: Path) -> "ServedRelease":
+    def open(cls, release_dir: Path, store_location: str = "") -> "ServedRelease":
         directory = Path(release_dir).resolve()
         manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
         artifacts = {name: Artifact(name, entry["bytes"], entry["sha256"], directory / name)
@@ -53,14 +54,15 @@ class ServedRelease:
         checksums = (directory / CHECKSUM_FILE).read_bytes()
         artifacts[CHECKSUM_FILE] = Artifact(CHECKSUM_FILE, len(checksums), hashlib.sha256(checksums).hexdigest(),
                                             directory / CHECKSUM_FILE)
-        return cls(directory, manifest["version"], manifest["triples"], dict(sorted(artifacts.items())))
+        return cls(directory, manifest["version"], manifest["triples"], dict(sorted(artifacts.items())),
+                   store_location)
 
     @property
     def store(self) -> EmbeddedStore:
         if self._store is None:
             with self._store_lock:
                 if self._store is None:
-                    self._store = EmbeddedStore(self.directory)
+                    self._store = open_store(self.directory, self.store_location)
         return self._store
 
     def cached(self, key, compute):
@@ -77,6 +79,7 @@ def served_release(app: Flask | None = None) -> ServedRelease:
         with _creation_lock:
             served = app.extensions.get(EXTENSION_KEY)
             if served is None:
-                served = ServedRelease.open(app.config["SSBONTO"].release_dir)
+                settings = app.config["SSBONTO"]
+                served = ServedRelease.open(settings.release_dir, settings.store)
                 app.extensions[EXTENSION_KEY] = served
     return served

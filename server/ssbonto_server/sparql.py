@@ -43,7 +43,7 @@ def query_runner(app: Flask | None = None) -> QueryRunner:
         runner = app.extensions.setdefault(RUNNER_KEY, QueryRunner(
             settings.release_dir, processes=settings.query_processes, deadline=settings.query_timeout,
             max_answer_bytes=settings.max_answer_bytes, memory_bytes=settings.query_memory_bytes,
-            isolate_network=not settings.service_allow_list))
+            isolate_network=not settings.service_allow_list and not settings.store, store=settings.store))
     return runner
 
 

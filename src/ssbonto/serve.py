@@ -44,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--allow-service", action="append", default=None, metavar="IRI",
                         help="an endpoint or graph IRI that SERVICE / FROM may reach (repeatable; an IRI ending "
                              "in / allows everything below it); none by default")
+    parser.add_argument("--store", default=_env("store", ""), metavar="sparql+http://HOST:PORT/PATH",
+                        help="answer from this SPARQL 1.1 endpoint (loaded with `ssbonto push`) instead of the "
+                             "embedded store; downloads still come from the local release")
     parser.add_argument("--log-level", default=_env("log_level", "info"),
                         choices=["debug", "info", "warning", "error"], help="info logs every request (default)")
     return parser
@@ -61,7 +64,8 @@ def run(args) -> int:
 
     settings = Settings.from_environment(
         release_dir=release, query_timeout=args.query_timeout, query_processes=args.query_processes,
-        max_query_bytes=args.max_query_bytes, service_allow_list=args.allow_service)
+        max_query_bytes=args.max_query_bytes, service_allow_list=args.allow_service,
+        store=args.store or None)
     configure_logging(args.log_level)
     options = {
         "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
@@ -84,7 +88,8 @@ def run(args) -> int:
     }
     print(f"serving ssbonto from {release.resolve()} at http://{args.host}:{args.port}/ "
           f"(SPARQL at /sparql; {options['workers']} workers x {options['threads']} threads, "
-          f"{settings.query_processes} query processes each)", file=sys.stderr, flush=True)
+          f"{settings.query_processes} query processes each"
+          f"{'; store ' + settings.store if settings.store else ''})", file=sys.stderr, flush=True)
     _Gunicorn(settings, options).run()
     return 0
 

@@ -117,3 +117,14 @@ def _readable(term) -> str:
     if term is None:
         return ""
     return term.value
+
+
+def open_store(release_dir: Path, location: str = ""):
+    """The store the configuration names: the embedded store of `release_dir` by default, or
+    the remote SPARQL 1.1 endpoint at `location` (sparql+http://HOST:PORT/PATH) holding a
+    release pushed there with `ssbonto push`."""
+    if not location:
+        return EmbeddedStore(release_dir)
+    from .remote_store import RemoteStore
+
+    return RemoteStore(location)

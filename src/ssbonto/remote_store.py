@@ -1,0 +1,192 @@
+"""The query store as a remote SPARQL 1.1 endpoint (`--store sparql+http://HOST:PORT/PATH`).
+
+It answers like EmbeddedStore: the same predeclared prefixes, the union of the release's named
+graphs as default graph (sent as default-graph-uri, and the graphs as named-graph-uri), the
+same syntax errors (the text is parsed here first), and answers as pyoxigraph terms, so that the
+service writes every result format itself, whichever store is behind it.
+
+Blank nodes cannot be named in a query, so `ssbonto push` replaces them with skolem IRIs under
+GENID (RDF 1.1, section 3.5) and this store turns those back into blank nodes in its answers;
+the linked-data pages can then follow class expressions one lookup at a time, as they do locally.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pyoxigraph as ox
+
+from .namespaces import INFERRED_GRAPH, KNOWLEDGE_GRAPH, ONTOLOGY_GRAPH
+from .query_text import _tokens, inspect_query
+from .store import DEFAULT_PREFIXES, Answer, QueryError
+
+SCHEME_PREFIX = "sparql+"
+GENID = "https://w3id.org/ssbonto/.well-known/genid/"
+RELEASE_GRAPHS = (str(ONTOLOGY_GRAPH), str(KNOWLEDGE_GRAPH), str(INFERRED_GRAPH))
+SOLUTIONS_TYPE = "application/sparql-results+json"
+GRAPH_TYPE = "application/n-triples"
+MAX_ERROR_CHARS = 2000
+_SYNTAX_CHECKER = ox.Store()  # empty: parsing a query against it costs nothing
+
+
+class RemoteStoreError(ConnectionError):
+    """The remote store cannot be reached or failed; the message names it and says how."""
+
+
+def endpoint_url(location: str) -> str:
+    """`sparql+http://host:port/path` (or a plain http(s) URL) -> the URL queries are sent to."""
+    url = location[len(SCHEME_PREFIX):] if location.startswith(SCHEME_PREFIX) else location
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"store location {location!r} is not sparql+http://HOST:PORT/PATH "
+                         "(or sparql+https://...)")
+    return url
+
+
+def skolem(term):
+    return ox.NamedNode(GENID + term.value) if isinstance(term, ox.BlankNode) else term
+
+
+def unskolem(term):
+    if isinstance(term, ox.NamedNode) and term.value.startswith(GENID):
+        return ox.BlankNode(term.value[len(GENID):])
+    return term
+
+
+class Http:
+    """POST/PUT with optional credentials from the URL (user:password@host; basic or digest)."""
+
+    def __init__(self, url: str, timeout: float):
+        parts = urllib.parse.urlsplit(url)
+        self.timeout = timeout
+        handlers = []
+        self.authorization = None
+        if parts.username:
+            netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+            url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+            user, password = urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, url, user, password)
+            handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
+            self.authorization = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        self.url = url
+        self.opener = urllib.request.build_opener(*handlers)
+
+    def send(self, method: str, url: str, data, headers: dict[str, str]) -> bytes:
+        request = urllib.request.Request(url, data=data, method=method, headers={"User-Agent": "ssbonto", **headers})
+        try:
+            with self.opener.open(request, timeout=self.timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as error:
+            if error.code == 401 and self.authorization and "Authorization" not in headers:
+                if hasattr(data, "seek"):
+                    data.seek(0)
+                return self.send(method, url, data, {**headers, "Authorization": self.authorization})
+            raise
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            reason = getattr(error, "reason", error)
+            raise RemoteStoreError(f"cannot reach the store at {self.url}: {reason}") from error
+
+
+def with_prefixes(sparql: str) -> str:
+    """The query with ssbonto's predeclared prefixes it uses but does not declare itself, put
+    in front on the first line (so that line numbers in the store's messages stay right)."""
+    declared, previous = set(), None
+    for kind, text in _tokens(sparql):
+        if previous == "PREFIX" and kind == "pname":
+            declared.add(text.rstrip(":").split(":")[0])
+        previous = text.upper() if kind == "word" else None
+    missing = [f"PREFIX {name}: <{iri}>" for name, iri in DEFAULT_PREFIXES.items() if name not in declared]
+    return " ".join(missing) + (" " if missing else "") + sparql
+
+
+class RemoteStore:
+    """A SPARQL 1.1 endpoint holding a pushed release; `.store` answers the pattern lookups of
+    the linked-data pages (the subset of pyoxigraph.Store they use)."""
+
+    remote = True
+
+    def __init__(self, location: str, timeout: float = 60.0):
+        self.endpoint = endpoint_url(location)
+        self.http = Http(self.endpoint, timeout)
+        self.store = RemotePatterns(self)
+
+    def __len__(self) -> int:
+        answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", union_default_graph=False)
+        return int(answer.rows()[0]["n"])
+
+    def query(self, sparql: str, union_default_graph: bool = True, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> Answer:
+        try:
+            _SYNTAX_CHECKER.query(sparql, prefixes=DEFAULT_PREFIXES)
+        except SyntaxError as error:
+            raise QueryError(f"malformed query: {error}") from error
+        except (OSError, ValueError):
+            pass  # evaluation problems are the store's to report
+        shape = inspect_query(sparql, DEFAULT_PREFIXES)
+        parameters = [("query", with_prefixes(sparql))]
+        if default_graphs is None and union_default_graph and not shape.has_dataset_clause:
+            default_graphs = list(RELEASE_GRAPHS)
+            if named_graphs is None:  # a protocol dataset without named graphs has none, so name them all
+                named_graphs = list(RELEASE_GRAPHS)
+        parameters += [("default-graph-uri", iri) for iri in default_graphs or ()]
+        parameters += [("named-graph-uri", iri) for iri in named_graphs or ()]
+        graph_form = shape.form in ("CONSTRUCT", "DESCRIBE")
+        body = self._post(parameters, GRAPH_TYPE if graph_form else SOLUTIONS_TYPE)
+        try:
+            if graph_form:
+                return Answer("graph", [ox.Triple(unskolem(t.subject), t.predicate, unskolem(t.object))
+                                        for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)])
+            result = ox.parse_query_results(_unskolem_json(body), format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as error:
+            raise RemoteStoreError(f"the store at {self.endpoint} sent an answer that does not parse: {error}")
+        if isinstance(result, ox.QueryBoolean):
+            return Answer("ask", bool(result))
+        return Answer("select", result)
+
+    def _post(self, parameters: list[tuple[str, str]], accept: str) -> bytes:
+        data = urllib.parse.urlencode(parameters).encode()
+        try:
+            return self.http.send("POST", self.endpoint, data, {
+                "Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
+        except urllib.error.HTTPError as error:
+            message = error.read(MAX_ERROR_CHARS).decode("utf-8", "replace").strip()
+            if error.code == 400:
+                raise QueryError(f"the store refused the query: {message}") from error
+            raise RemoteStoreError(f"the store at {self.endpoint} answered {error.code}: {message}") from error
+
+
+def _unskolem_json(body: bytes) -> str:
+    document = json.loads(body)
+    for row in document.get("results", {}).get("bindings", ()):
+        for value in row.values():
+            if value.get("type") == "uri" and value["value"].startswith(GENID):
+                value["type"], value["value"] = "bnode", value["value"][len(GENID):]
+    return json.dumps(document)
+
+
+def _term(term) -> str:
+    return str(skolem(term))
+
+
+class RemotePatterns:
+    """`quads_for_pattern` over the remote store, one SELECT per call."""
+
+    def __init__(self, remote: RemoteStore):
+        self.remote = remote
+
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> list[ox.Quad]:
+        positions = {"s": subject, "p": predicate, "o": object, "g": graph_name}
+        pattern = {name: (f"?{name}" if term is None else _term(term)) for name, term in positions.items()}
+        sparql = (f"SELECT * WHERE {{ GRAPH {pattern['g']} {{ {pattern['s']} {pattern['p']} {pattern['o']} }} }}")
+        rows = self.remote.query(sparql, union_default_graph=False).result
+        quads = []
+        for row in rows:
+            values = {name: (row[name] if term is None else term) for name, term in positions.items()}
+            quads.append(ox.Quad(unskolem(values["s"]), values["p"], unskolem(values["o"]), values["g"]))
+        return quads
