@@ -141,6 +141,10 @@ def parser() -> argparse.ArgumentParser:
     quality.add_arguments(command("check", quality.run, "run the ontology quality checks (OOPS!, FOOPS!, "
                                                         "ROBOT report, OWL 2 DL profile)"))
 
+    from . import push
+    push.add_arguments(command("push", push.run, "load the release into a SPARQL 1.1 store through the Graph "
+                                                 "Store Protocol, for `ssbonto serve --store`"))
+
     from . import serve
     serve.add_arguments(command("serve", serve.run, "serve the SPARQL endpoint, linked-data pages and downloads "
                                                     "over HTTP (gunicorn); builds the release first if there is none"))
