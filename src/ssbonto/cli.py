@@ -141,6 +141,10 @@ def parser() -> argparse.ArgumentParser:
     quality.add_arguments(command("check", quality.run, "run the ontology quality checks (OOPS!, FOOPS!, "
                                                         "ROBOT report, OWL 2 DL profile)"))
 
+    from . import validate_cli
+    validate_cli.add_arguments(command("validate", validate_cli.run, "validate RDF files (another lab's study "
+                                                                     "description) against ssbonto's SHACL shapes"))
+
     from . import push
     push.add_arguments(command("push", push.run, "load the release into a SPARQL 1.1 store through the Graph "
                                                  "Store Protocol, for `ssbonto serve --store`"))
