@@ -10,6 +10,7 @@ or http://dba:PASSWORD@127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso).
 from __future__ import annotations
 
 import argparse
+import mmap
 import sys
 import tempfile
 import urllib.error
@@ -36,6 +37,13 @@ def graph_url(store: str, graph: str) -> str:
     return f"{store}{separator}{urllib.parse.urlencode({'graph': graph})}"
 
 
+def without_password(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.replace(":" + parts.password + "@", ":***@", 1)))
+
+
 def push(release_dir: Path, to: str, timeout: float = 600.0, log=lambda message: None) -> dict[str, int]:
     """PUT each named graph of the release to the store; returns triples sent per graph."""
     url = to[len(SCHEME_PREFIX):] if to.startswith(SCHEME_PREFIX) else to
@@ -57,9 +65,16 @@ def push(release_dir: Path, to: str, timeout: float = 600.0, log=lambda message:
                 counts[graph] += 1
             for graph, file in files.items():
                 size = file.tell()
-                file.seek(0)
-                http.send("PUT", graph_url(http.url, graph), file, {
-                    "Content-Type": "application/n-triples", "Content-Length": str(size)})
+                file.flush()
+                # N-Triples is Turtle, and text/turtle is what every store's Graph Store Protocol reads;
+                # a memory map is sent from the file, and sent again whole when the store asks for credentials
+                body = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+                try:
+                    http.send("PUT", graph_url(http.url, graph), body, {
+                        "Content-Type": "text/turtle", "Content-Length": str(size)})
+                finally:
+                    if size:
+                        body.close()
                 log(f"pushed <{graph}>: {counts[graph]} triples")
         finally:
             for file in files.values():
@@ -81,5 +96,5 @@ def run(args) -> int:
         print(f"error: the store refused the upload to {error.url}: {error.code} {error.reason}"
               + (f": {detail}" if detail else ""), file=sys.stderr)
         return EXIT_FAILED
-    print(f"pushed {sum(counts.values())} triples in {len(counts)} graphs to {args.to}")
+    print(f"pushed {sum(counts.values())} triples in {len(counts)} graphs to {without_password(args.to)}")
     return EXIT_OK

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,7 +28,9 @@ SCHEME_PREFIX = "sparql+"
 GENID = "https://w3id.org/ssbonto/.well-known/genid/"
 RELEASE_GRAPHS = (str(ONTOLOGY_GRAPH), str(KNOWLEDGE_GRAPH), str(INFERRED_GRAPH))
 SOLUTIONS_TYPE = "application/sparql-results+json"
-GRAPH_TYPE = "application/n-triples"
+GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+               "text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 MAX_ERROR_CHARS = 2000
 _SYNTAX_CHECKER = ox.Store()  # empty: parsing a query against it costs nothing
 
@@ -64,33 +65,46 @@ class Http:
     def __init__(self, url: str, timeout: float):
         parts = urllib.parse.urlsplit(url)
         self.timeout = timeout
-        handlers = []
-        self.authorization = None
+        self.digest = None
         if parts.username:
             netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
             url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-            user, password = urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")
+            self.user, self.password = urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, url, user, password)
-            handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
-            self.authorization = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+            passwords.add_password(None, url, self.user, self.password)
+            self.digest = urllib.request.HTTPDigestAuthHandler(passwords)
         self.url = url
-        self.opener = urllib.request.build_opener(*handlers)
+        self.opener = urllib.request.build_opener()
 
-    def send(self, method: str, url: str, data, headers: dict[str, str]) -> bytes:
-        request = urllib.request.Request(url, data=data, method=method, headers={"User-Agent": "ssbonto", **headers})
+    def send(self, method: str, url: str, data, headers: dict[str, str]) -> tuple[bytes, str]:
+        """The body and media type of the answer."""
+        headers = {"User-Agent": "ssbonto", **headers}
+        if self.digest:  # credentials go with the request: a store may close the socket on a large unauthorised body
+            headers["Authorization"] = self._authorization(method, url)
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
-                return response.read()
-        except urllib.error.HTTPError as error:
-            if error.code == 401 and self.authorization and "Authorization" not in headers:
-                if hasattr(data, "seek"):
-                    data.seek(0)
-                return self.send(method, url, data, {**headers, "Authorization": self.authorization})
-            raise
+                return response.read(), response.headers.get_content_type()
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            if isinstance(error, urllib.error.HTTPError):
+                raise
             reason = getattr(error, "reason", error)
             raise RemoteStoreError(f"cannot reach the store at {self.url}: {reason}") from error
+
+    def _authorization(self, method: str, url: str) -> str:
+        """Basic, or Digest answering the challenge of a HEAD request to the same URL."""
+        try:
+            with self.opener.open(urllib.request.Request(url, method="HEAD"), timeout=self.timeout):
+                challenge = ""
+        except urllib.error.HTTPError as error:
+            challenge = error.headers.get("WWW-Authenticate", "") if error.code == 401 else ""
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            raise RemoteStoreError(f"cannot reach the store at {self.url}: {getattr(error, 'reason', error)}") from error
+        scheme, _, rest = challenge.partition(" ")
+        if scheme.lower() == "digest":
+            parameters = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+            return "Digest " + self.digest.get_authorization(urllib.request.Request(url, method=method), parameters)
+        return "Basic " + base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
 
 
 def with_prefixes(sparql: str) -> str:
@@ -117,7 +131,7 @@ class RemoteStore:
         self.store = RemotePatterns(self)
 
     def __len__(self) -> int:
-        answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", union_default_graph=False)
+        answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # the release's graphs only
         return int(answer.rows()[0]["n"])
 
     def query(self, sparql: str, union_default_graph: bool = True, default_graphs: list[str] | None = None,
@@ -137,19 +151,24 @@ class RemoteStore:
         parameters += [("default-graph-uri", iri) for iri in default_graphs or ()]
         parameters += [("named-graph-uri", iri) for iri in named_graphs or ()]
         graph_form = shape.form in ("CONSTRUCT", "DESCRIBE")
-        body = self._post(parameters, GRAPH_TYPE if graph_form else SOLUTIONS_TYPE)
+        body, media_type = self._post(parameters, GRAPH_ACCEPT if graph_form else SOLUTIONS_TYPE)
         try:
             if graph_form:
+                if media_type not in GRAPH_TYPES:
+                    raise ValueError(f"a graph came as {media_type}, asked for {GRAPH_ACCEPT}")
                 return Answer("graph", [ox.Triple(unskolem(t.subject), t.predicate, unskolem(t.object))
-                                        for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)])
+                                        for t in ox.parse(body, format=GRAPH_TYPES[media_type])])
             result = ox.parse_query_results(_unskolem_json(body), format=ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as error:
             raise RemoteStoreError(f"the store at {self.endpoint} sent an answer that does not parse: {error}")
         if isinstance(result, ox.QueryBoolean):
             return Answer("ask", bool(result))
+        if shape.form == "ASK":  # Virtuoso answers ASK as one row binding __ask_retval to 0 or 1
+            rows = list(result)
+            return Answer("ask", bool(rows) and bool(rows[0][0]) and rows[0][0].value not in ("0", "false"))
         return Answer("select", result)
 
-    def _post(self, parameters: list[tuple[str, str]], accept: str) -> bytes:
+    def _post(self, parameters: list[tuple[str, str]], accept: str) -> tuple[bytes, str]:
         data = urllib.parse.urlencode(parameters).encode()
         try:
             return self.http.send("POST", self.endpoint, data, {
