@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from ssbonto.build import build, load_tbox
@@ -37,7 +39,8 @@ def test_unknown_technique(sources):
     edit_row(studies, 2, "techniques", "SynchrotronXRayDifraction")
     assert problems_of(sources) == [
         "ontology/review/studies.tsv:2: column 'techniques': unknown technique class "
-        "'SynchrotronXRayDifraction' (did you mean SynchrotronXRayDiffraction?)"]
+        "'SynchrotronXRayDifraction' (did you mean SynchrotronXRayDiffraction, SynchrotronXRayTechnique, "
+        "NeutronDiffraction?)"]
 
 
 def test_unknown_material_key(sources):
@@ -102,13 +105,15 @@ def test_every_bad_row_is_reported_at_once(sources):
 
 def test_failed_build_leaves_the_last_good_release(built, sources, tmp_path):
     release = tmp_path / "release"
-    good = build(sources, release)
+    good = tmp_path / ".release-builds" / "good"
+    shutil.copytree(built.release.resolve(), good)
+    release.symlink_to(good)
     checksums = (release / "SHA256SUMS").read_bytes()
     edit_row(sources / "ontology/review/studies.tsv", 2, "techniques", "NotATechnique")
     with pytest.raises(BuildError):
         build(sources, release)
+    assert release.resolve() == good.resolve()
     assert (release / "SHA256SUMS").read_bytes() == checksums
-    assert good.release == release
 
 
 def test_inconsistency_names_the_individuals(sources, tmp_path):
@@ -125,3 +130,17 @@ def test_inconsistency_names_the_individuals(sources, tmp_path):
     message = str(error.value)
     assert "inconsistent" in message
     assert "individuals involved: https://w3id.org/ssbonto/id/interface/li--lgps-bis" in message
+
+
+def test_unsatisfiable_class_is_named(sources, tmp_path):
+    # The technique families are pairwise disjoint: a class under two of them can have no member.
+    tbox = sources / "ontology/ssbonto.ttl"
+    tbox.write_text(tbox.read_text(encoding="utf-8") + """
+<https://w3id.org/ssbonto/def/ImpossibleTechnique> a <http://www.w3.org/2002/07/owl#Class> ;
+    <http://www.w3.org/2000/01/rdf-schema#subClassOf> <https://w3id.org/ssbonto/def/SynchrotronXRayTechnique>,
+        <https://w3id.org/ssbonto/def/NeutronScatteringTechnique> .
+""", encoding="utf-8")
+    with pytest.raises(ReasoningError) as error:
+        build(sources, tmp_path / "release")
+    assert str(error.value) == "reasoner: unsatisfiable classes: https://w3id.org/ssbonto/def/ImpossibleTechnique"
+    assert not (tmp_path / "release").exists()

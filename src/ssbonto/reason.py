@@ -83,7 +83,8 @@ def hermit(graph: Graph, timeout: float | None, ignore_unsupported_datatypes: bo
 
 
 def unsatisfiable_classes(world) -> list[str]:
-    return sorted(c.iri for c in world.inconsistent_classes() if hasattr(c, "iri"))
+    """Named classes equivalent to owl:Nothing (owlready2 lists owl:Nothing itself among them)."""
+    return sorted(c.iri for c in world.inconsistent_classes() if hasattr(c, "iri") and c.iri != str(OWL.Nothing))
 
 
 def _run_hermit(graph: Graph, timeout: float | None):
