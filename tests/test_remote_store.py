@@ -110,13 +110,16 @@ def test_push_to_nothing_says_which_store_it_could_not_reach(built):
     assert f"error: cannot reach the store at {nowhere}" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_the_front_reports_the_remote_store_healthy(front, built, store):
-    health = requests.get(front + "/healthz").json()
+def test_the_front_reports_the_remote_store_healthy(front):
+    due = time.monotonic() + 20  # healthy means one query process is ready; the second follows
+    while (health := requests.get(front + "/healthz").json())["query_processes"]["ready"] < 2 \
+            and time.monotonic() < due:
+        time.sleep(0.1)
     assert health["status"] == "ok" and health["query_processes"]["ready"] == 2
     assert health["query_processes"]["network_isolated"] is False  # the query processes must reach the store
 
 
-def test_competency_question_answered_through_the_front(front, store):
+def test_competency_question_answered_through_the_front(front):
     sparql = (CQ / "CQ01.rq").read_text(encoding="utf-8")  # uses the predeclared prefixes, undeclared
     response = requests.post(front + "/sparql", data={"query": sparql},
                              headers={"Accept": "application/sparql-results+json"})
@@ -201,3 +204,11 @@ def test_the_front_says_when_the_store_is_gone(built, tmp_path):
         assert answer.status_code == 503 and "cannot reach the store" in answer.text
     finally:
         stop(process)
+
+
+def test_a_store_location_that_is_not_sparql_http_is_refused_at_start(built):
+    result = subprocess.run([str(BIN / "ssbonto"), "serve", "--release-dir", str(built.release), "--store",
+                             "ftp://127.0.0.1/sparql"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: --store: store location 'ftp://127.0.0.1/sparql' is not "
+                                     "sparql+http://HOST:PORT/PATH (or sparql+https://...)")

@@ -55,6 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def run(args) -> int:
     from .build import build, default_release_dir
 
+    if args.store:
+        from .remote_store import endpoint_url
+
+        try:
+            endpoint_url(args.store)
+        except ValueError as error:
+            raise SystemExit(f"error: --store: {error}")
     release = Path(args.release_dir) if getattr(args, "release_dir", None) else default_release_dir()
     if not (release / "ssbonto.nq").is_file():
         print(f"no release at {release}; building it first", file=sys.stderr, flush=True)
