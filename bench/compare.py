@@ -1,0 +1,491 @@
+"""ssbonto's endpoint beside the servers a user would pick instead, in one run, on loopback.
+
+    pip install -e '.[bench]'                        # the peers and matplotlib: bench-only, never runtime
+    python bench/compare.py                           # real graph, 100 k and 1 M triples (about 1-2 h)
+    python bench/compare.py --scales real,20000 --repetitions 2 --seconds 0.5 --concurrency 1,4   # smoke run
+
+Contenders, each over HTTP on 127.0.0.1 with the same data and the same query texts (ssbonto's
+predeclared prefixes written out, so that every server reads them):
+- ssbonto: `ssbonto serve` as shipped (its defaults: gunicorn, query processes, deadline);
+- oxigraph: Oxigraph's own server, `oxigraph serve-read-only --union-default-graph` on a store
+  bulk-loaded with `oxigraph load` (the practical limit for this engine);
+- rdflib-endpoint: the Python peer, serving the same triples as one N-Triples file.
+
+For every scale (the real release, and synthetic releases from bench/scale.py) it starts each
+contender alone and times start -> first answer; checks that every contender gives the same
+number of answers to every query; then measures the seven queries at each concurrency, the
+contenders interleaved (A B C A B C ...) and repeated, each cell a closed loop of N clients for
+--seconds. Reported per cell: requests/s (median and spread over repetitions), p50 and p99
+latency, errors; per contender: peak RSS of its whole process tree. A contender whose first cell
+of a query has a median above --give-up-ms is not measured further on that query (recorded).
+Writes bench/results/compare.json and bench/results/compare.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scale  # noqa: E402  (bench/scale.py, beside this file)
+
+from ssbonto.remote_store import with_prefixes  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+BIN = Path(sys.executable).parent
+SSB, ID = "https://w3id.org/ssbonto/def/", "https://w3id.org/ssbonto/id/"
+QUERIES = {
+    "lookup": 'SELECT ?s WHERE { ?s rdfs:label "synchrotron X-ray technique"@en }',
+    "text": 'SELECT ?s ?label WHERE { ?s rdfs:label ?label FILTER(CONTAINS(LCASE(STR(?label)), "llzo")) }',
+    "join": ("SELECT DISTINCT ?study ?material WHERE { ?use ssb:partOfStudy ?study ; a ?technique . "
+             "?technique rdfs:subClassOf* ssb:SolidStateNMRTechnique . ?study ssb:hasSubject ?material . "
+             "?material ssb:hasElement <https://w3id.org/ssbonto/id/element/Li> }"),
+    "aggregate": ("SELECT ?family (COUNT(DISTINCT ?use) AS ?uses) WHERE { "
+                  "?family rdfs:subClassOf ssb:CharacterizationTechnique . ?technique rdfs:subClassOf* ?family . "
+                  "?use a ?technique ; ssb:partOfStudy ?study } GROUP BY ?family ORDER BY ?family"),
+    "optional_order_limit": ("SELECT ?study ?label ?table WHERE { ?study a ssb:Study ; rdfs:label ?label . "
+                             "OPTIONAL { ?study ssb:sourceTable/ssb:tableNumber ?table } } "
+                             "ORDER BY ?label ?study LIMIT 20"),
+    "describe": f"DESCRIBE <{ID}reference/31>",
+    "count": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+}
+GRAPH_QUERIES = {"describe"}
+PATHS = {"ssbonto": "/sparql", "oxigraph": "/query", "rdflib-endpoint": "/"}
+
+
+# -- the contenders ------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Contender:
+    def __init__(self, name: str, command: list[str], port: int, log: Path, prepare=None):
+        self.name, self.command, self.port, self.log, self.prepare = name, command, port, log, prepare
+        self.process: subprocess.Popen | None = None
+        self.start_seconds = None
+        self.prepare_seconds = None
+        self.skipped: dict[str, str] = {}
+
+    def start(self, timeout: float) -> None:
+        if self.prepare:
+            began = time.perf_counter()
+            self.prepare()
+            self.prepare_seconds = round(time.perf_counter() - began, 3)
+        began = time.perf_counter()
+        self.process = subprocess.Popen(self.command, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        path = query_path(self.name, "lookup")
+        while time.perf_counter() - began < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+                status, _ = request(connection, path, "lookup")
+                connection.close()
+                if status == 200:
+                    self.start_seconds = round(time.perf_counter() - began, 3)
+                    return
+                if 400 <= status < 500:
+                    raise RuntimeError(f"{self.name} answers the lookup with HTTP {status}; see {self.log}")
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name} gave no answer within {timeout} s; see {self.log}")
+
+    def peak_rss_bytes(self) -> int:
+        """Sum of the peak resident sets (VmHWM) of the process and every descendant alive now."""
+        return sum(_status_kib(pid, "VmHWM") for pid in _tree(self.process.pid)) * 1024
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+
+
+def _tree(root: int) -> list[int]:
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def _status_kib(pid: int, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def contenders(data: Path, work: Path, names: list[str]) -> list[Contender]:
+    made = []
+    for name in names:
+        port = free_port()
+        log = work / f"{name}.log"
+        if name == "ssbonto":
+            made.append(Contender(name, [str(BIN / "ssbonto"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                                         "--release-dir", str(data), "--log-level", "warning"], port, log))
+        elif name == "oxigraph":
+            location = work / "oxigraph-store"
+
+            def load(location=location):
+                shutil.rmtree(location, ignore_errors=True)
+                subprocess.run([_tool("oxigraph"), "load", "--location", str(location), "--file",
+                                str(data / "ssbonto.nq")], check=True, capture_output=True)
+
+            made.append(Contender(name, [_tool("oxigraph"), "serve-read-only", "--location", str(location),
+                                         "--bind", f"127.0.0.1:{port}", "--union-default-graph"], port, log, load))
+        elif name == "rdflib-endpoint":
+            made.append(Contender(name, [_tool("rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                                         str(data / "ssbonto.nt")], port, log))
+        else:
+            raise SystemExit(f"unknown contender {name!r}; known: ssbonto, oxigraph, rdflib-endpoint")
+    return made
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    if not found:
+        raise SystemExit(f"{name} is not installed: pip install -e '.[bench]'")
+    return found
+
+
+# -- requests ------------------------------------------------------------------------------------
+TEXTS = {name: with_prefixes(text) for name, text in QUERIES.items()}
+
+
+def query_path(contender: str, query: str) -> str:
+    return PATHS[contender] + "?" + urlencode({"query": TEXTS[query]})
+
+
+def request(connection: http.client.HTTPConnection, path: str, query: str) -> tuple[int, bytes]:
+    accept = "application/n-triples" if query in GRAPH_QUERIES else "application/sparql-results+json"
+    for attempt in (1, 2):  # servers close idle keep-alive connections; reconnect once
+        try:
+            connection.request("GET", path, headers={"Accept": accept})
+            response = connection.getresponse()
+            return response.status, response.read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            connection.close()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def answer_size(body: bytes, query: str) -> int:
+    if query in GRAPH_QUERIES:
+        return sum(1 for line in body.decode().splitlines() if line.strip() and not line.startswith("#"))
+    document = json.loads(body)
+    if query == "count":
+        return int(document["results"]["bindings"][0]["n"]["value"])
+    return len(document["results"]["bindings"])
+
+
+def _client(port: int, path: str, query: str, threads: int, start_at: float, stop_at: float, timeout: float,
+            results) -> None:
+    latencies, errors, ends = [], [0], []
+    lock = threading.Lock()
+
+    def loop() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        while time.perf_counter() < start_at:
+            time.sleep(0.001)
+        while time.perf_counter() < stop_at:
+            began = time.perf_counter()
+            try:
+                status, _ = request(connection, path, query)
+                ok = status == 200
+            except OSError:
+                ok = False
+                connection.close()
+            finished = time.perf_counter()
+            with lock:
+                if ok:
+                    latencies.append(finished - began)
+                else:
+                    errors[0] += 1
+                ends.append(finished)
+        connection.close()
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    results.put((latencies, errors[0], max(ends) if ends else stop_at))
+
+
+def measure(port: int, path: str, query: str, clients: int, seconds: float, timeout: float) -> dict:
+    """A closed loop of `clients` concurrent clients (in up to 4 processes) for `seconds`."""
+    processes = min(clients, 4)
+    results = multiprocessing.Queue()
+    start_at = time.perf_counter() + 0.3  # perf_counter is CLOCK_MONOTONIC: shared by forked processes
+    stop_at = start_at + seconds
+    spawned = [multiprocessing.Process(target=_client, args=(port, path, query, clients // processes +
+                                                             (1 if i < clients % processes else 0),
+                                                             start_at, stop_at, timeout, results))
+               for i in range(processes)]
+    for process in spawned:
+        process.start()
+    gathered = [results.get(timeout=seconds + timeout + 60) for _ in spawned]
+    for process in spawned:
+        process.join()
+    latencies = sorted(value for part in gathered for value in part[0])
+    errors = sum(part[1] for part in gathered)
+    elapsed = max(part[2] for part in gathered) - start_at
+    return {"requests_per_second": round(len(latencies) / elapsed, 3), "answered": len(latencies), "errors": errors,
+            "p50_ms": round(_percentile(latencies, 0.50) * 1000, 3) if latencies else None,
+            "p99_ms": round(_percentile(latencies, 0.99) * 1000, 3) if latencies else None}
+
+
+def _percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+# -- one scale -----------------------------------------------------------------------------------
+def run_scale(label: str, data: Path, work: Path, args) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    running = contenders(data, work, args.contenders)
+    result: dict = {"scale": label, "data": str(data), "contenders": {}, "answers": {}, "cells": []}
+    try:
+        for contender in running:  # one at a time, so that each starts on an idle machine
+            contender.start(args.start_timeout)
+            print(f"  {contender.name}: first answer {contender.start_seconds} s after start"
+                  + (f" (store loaded in {contender.prepare_seconds} s before)" if contender.prepare_seconds else ""),
+                  flush=True)
+        for query in QUERIES:
+            sizes = {}
+            for contender in running:
+                connection = http.client.HTTPConnection("127.0.0.1", contender.port, timeout=args.request_timeout)
+                try:
+                    status, body = request(connection, query_path(contender.name, query), query)
+                    sizes[contender.name] = answer_size(body, query) if status == 200 else f"HTTP {status}"
+                except OSError as error:
+                    sizes[contender.name] = f"failed: {error}"
+                connection.close()
+            result["answers"][query] = {"sizes": sizes, "same": len(set(map(str, sizes.values()))) == 1}
+            print(f"  answers to {query}: {sizes}", flush=True)
+        for repetition in range(args.repetitions):
+            for query in QUERIES:
+                for clients in args.concurrency:
+                    order = running[repetition % len(running):] + running[:repetition % len(running)]
+                    for contender in order:
+                        if query in contender.skipped:
+                            continue
+                        cell = measure(contender.port, query_path(contender.name, query), query, clients,
+                                       args.seconds, args.request_timeout)
+                        cell.update(contender=contender.name, query=query, clients=clients, repetition=repetition)
+                        result["cells"].append(cell)
+                        if repetition == 0 and clients == args.concurrency[0] and (
+                                cell["p50_ms"] is None or cell["p50_ms"] > args.give_up_ms):
+                            contender.skipped[query] = (f"first cell: p50 {cell['p50_ms']} ms, {cell['errors']} "
+                                                        f"errors; above --give-up-ms {args.give_up_ms}")
+            print(f"  repetition {repetition + 1}/{args.repetitions} done", flush=True)
+        for contender in running:
+            result["contenders"][contender.name] = {
+                "start_to_first_answer_seconds": contender.start_seconds,
+                "store_load_seconds_before_start": contender.prepare_seconds,
+                "peak_rss_bytes": contender.peak_rss_bytes(), "not_measured": contender.skipped,
+                "command": " ".join(contender.command)}
+    finally:
+        for contender in running:
+            contender.stop()
+    result["summary"] = summarise(result["cells"])
+    return result
+
+
+def summarise(cells: list[dict]) -> list[dict]:
+    groups: dict[tuple, list[dict]] = {}
+    for cell in cells:
+        groups.setdefault((cell["contender"], cell["query"], cell["clients"]), []).append(cell)
+    rows = []
+    for (contender, query, clients), group in sorted(groups.items()):
+        rates = [cell["requests_per_second"] for cell in group]
+        p50s = [cell["p50_ms"] for cell in group if cell["p50_ms"] is not None]
+        p99s = [cell["p99_ms"] for cell in group if cell["p99_ms"] is not None]
+        rows.append({"contender": contender, "query": query, "clients": clients, "repetitions": len(group),
+                     "requests_per_second_median": round(statistics.median(rates), 3),
+                     "requests_per_second_min": min(rates), "requests_per_second_max": max(rates),
+                     "p50_ms_median": round(statistics.median(p50s), 3) if p50s else None,
+                     "p99_ms_median": round(statistics.median(p99s), 3) if p99s else None,
+                     "errors": sum(cell["errors"] for cell in group)})
+    return rows
+
+
+def ratios(summary: list[dict], clients: int) -> dict:
+    """ssbonto's median requests/s over each peer's, per query, at `clients`."""
+    rate = {(row["contender"], row["query"]): row["requests_per_second_median"]
+            for row in summary if row["clients"] == clients}
+    found = {}
+    for query in QUERIES:
+        ours = rate.get(("ssbonto", query))
+        for peer in ("oxigraph", "rdflib-endpoint"):
+            theirs = rate.get((peer, query))
+            if ours is not None and theirs:
+                found[f"{query} vs {peer}"] = round(ours / theirs, 3)
+    return found
+
+
+# -- the report ----------------------------------------------------------------------------------
+def machine() -> dict:
+    model = ""
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = _meminfo_kib("MemTotal")
+    return {"host": platform.node(), "cpu": model, "cores": os.cpu_count(), "memory_bytes": memory * 1024,
+            "python": platform.python_version(), "system": platform.platform(), "load_average": os.getloadavg()}
+
+
+def _meminfo_kib(field: str) -> int:
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def plot(report: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
+
+    scales = report["scales"]
+    figure, axes = plt.subplots(2, len(QUERIES), figsize=(3.2 * len(QUERIES), 6.5), squeeze=False)
+    largest, top = scales[-1], max(report["settings"]["concurrency"])
+    for column, query in enumerate(QUERIES):
+        for contender in report["settings"]["contenders"]:
+            rows = [r for r in largest["summary"] if r["contender"] == contender and r["query"] == query]
+            if rows:
+                axes[0][column].errorbar(
+                    [r["clients"] for r in rows], [r["requests_per_second_median"] for r in rows],
+                    yerr=[[r["requests_per_second_median"] - r["requests_per_second_min"] for r in rows],
+                          [r["requests_per_second_max"] - r["requests_per_second_median"] for r in rows]],
+                    marker="o", capsize=3, label=contender)
+            points = [(s["triples"], r["requests_per_second_median"]) for s in scales for r in s["summary"]
+                      if r["contender"] == contender and r["query"] == query and r["clients"] == top]
+            if points:
+                axes[1][column].plot(*zip(*points), marker="o", label=contender)
+        axes[0][column].set_title(f"{query}\n{largest['scale']} triples", fontsize=9)
+        axes[0][column].set_xlabel("concurrent clients")
+        axes[1][column].set_title(f"{query}, {top} clients", fontsize=9)
+        axes[1][column].set_xlabel("triples")
+        for row in (0, 1):
+            axes[row][column].set_yscale("log")
+            axes[row][column].set_xscale("log")
+            axes[row][column].set_ylabel("requests/s")
+            axes[row][column].xaxis.set_minor_formatter(NullFormatter())
+        axes[0][column].set_xticks(report["settings"]["concurrency"], [str(c) for c in report["settings"]["concurrency"]])
+        sizes = [s["triples"] for s in scales]
+        axes[1][column].set_xticks(sizes, [f"{n / 1000:.0f}k" if n < 10**6 else f"{n / 10**6:.1f}M" for n in sizes],
+                                   fontsize=7)
+    axes[0][0].legend(fontsize=7)
+    figure.suptitle(f"SPARQL over loopback HTTP, {report['machine']['cores']} cores, median of "
+                    f"{report['settings']['repetitions']} repetitions (bars: min-max)", fontsize=10)
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", default="real,100000,1000000",
+                        help="comma-separated: 'real' (the built release) and triple counts (default real,100000,1000000)")
+    parser.add_argument("--contenders", default="ssbonto,oxigraph,rdflib-endpoint")
+    parser.add_argument("--concurrency", default="1,4,16")
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of one measurement cell")
+    parser.add_argument("--request-timeout", type=float, default=60.0)
+    parser.add_argument("--start-timeout", type=float, default=900.0)
+    parser.add_argument("--give-up-ms", type=float, default=10_000.0)
+    parser.add_argument("--release-dir", type=Path, default=REPO / "release")
+    parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "data", help="synthetic data and stores")
+    parser.add_argument("--out", type=Path, default=RESULTS / "compare.json")
+    args = parser.parse_args()
+    args.contenders = [name for name in args.contenders.split(",") if name]
+    args.concurrency = sorted(int(value) for value in args.concurrency.split(","))
+    if args.repetitions < 1 or args.seconds <= 0:
+        raise SystemExit("--repetitions must be at least 1 and --seconds positive")
+    if not (args.release_dir / "ssbonto.nq").is_file():
+        raise SystemExit(f"no built release at {args.release_dir}: run `ssbonto build` first")
+
+    report = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "settings": {key: (str(value) if isinstance(value, Path) else value) for key, value in vars(args).items()},
+              "queries": QUERIES, "scales": []}
+    for label in args.scales.split(","):
+        if label == "real":
+            data = args.release_dir.resolve()
+            nt = args.workdir / "real" / "ssbonto.nt"
+            nt.parent.mkdir(parents=True, exist_ok=True)
+            data = _with_triples_file(data, args.workdir / "real")
+            triples = sum(json.loads((data / "manifest.json").read_text())["triples"][g] for g in ("ontology", "kg", "inferred"))
+        else:
+            data = args.workdir / f"scale-{label}"
+            generated = scale.generate(args.release_dir, data, int(label))
+            triples = generated["triples"]
+        print(f"scale {label}: {triples} triples in {data}", flush=True)
+        result = run_scale(label, data, args.workdir / f"run-{label}", args)
+        result["triples"] = triples
+        report["scales"].append(result)
+    report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    report["machine"]["load_average_at_end"] = os.getloadavg()
+    top = max(args.concurrency)
+    report["ratios_at_top_concurrency"] = {s["scale"]: ratios(s["summary"], top) for s in report["scales"]}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    plot(report, args.out.with_suffix(".png"))
+    print(json.dumps({"ratios_at_top_concurrency": report["ratios_at_top_concurrency"],
+                      "contenders": {s["scale"]: s["contenders"] for s in report["scales"]}}, indent=1))
+    print(f"wrote {args.out} and {args.out.with_suffix('.png')}")
+
+
+def _with_triples_file(release: Path, work: Path) -> Path:
+    """The real release copied with an N-Triples file of all its graphs (for rdflib-endpoint)."""
+    target = work / "release"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(release, target)
+    with open(target / "ssbonto.nq", encoding="utf-8") as quads, open(target / "ssbonto.nt", "w", encoding="utf-8") as out:
+        for line in quads:
+            if line.strip():
+                out.write(scale.split_graph(line)[0] + " .\n")
+    return target
+
+
+if __name__ == "__main__":
+    main()
