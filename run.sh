@@ -43,6 +43,15 @@ ensure_browser() {
   fi
 }
 
+# Virtuoso open source, the second real store the remote-store tests push to (Debian's package).
+ensure_virtuoso() {
+  if ! command -v virtuoso-t >/dev/null 2>&1; then
+    echo "virtuoso-t not found: installing virtuoso-opensource for the remote-store tests" >&2
+    if [ "$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q virtuoso-opensource
+    else sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q virtuoso-opensource; fi
+  fi
+}
+
 ensure_java
 ensure_venv
 case "${1:-serve}" in
@@ -50,6 +59,7 @@ case "${1:-serve}" in
     shift || true
     ensure_test_clients
     ensure_browser
+    ensure_virtuoso
     exec .venv/bin/python -m pytest "$@"
     ;;
   serve)

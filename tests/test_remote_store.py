@@ -212,3 +212,69 @@ def test_a_store_location_that_is_not_sparql_http_is_refused_at_start(built):
     assert result.returncode == 1
     assert result.stderr.strip() == ("error: --store: store location 'ftp://127.0.0.1/sparql' is not "
                                      "sparql+http://HOST:PORT/PATH (or sparql+https://...)")
+
+
+VIRTUOSO = shutil.which("virtuoso-t")
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = {sql_port}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = .
+[HTTPServer]
+ServerPort = {http_port}
+ServerRoot = {dir}
+ServerThreads = 10
+MaxClientConnections = 10
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 30
+"""
+
+
+@pytest.fixture(scope="module")
+def virtuoso_front(built, tmp_path_factory):
+    """Virtuoso open source (a fresh database: its administrator is dba/dba) with the release
+    pushed through its authenticated Graph Store Protocol endpoint, and the service in front."""
+    assert VIRTUOSO, "virtuoso-t is missing (Debian: apt-get install virtuoso-opensource; ./run.sh test installs it)"
+    folder = tmp_path_factory.mktemp("virtuoso")
+    http_port = free_port()
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(dir=folder, sql_port=free_port(), http_port=http_port))
+    store = f"http://127.0.0.1:{http_port}"
+    virtuoso = start([VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")], folder / "out.log",
+                     lambda: wait_listening(store + "/sparql", 60))
+    try:
+        pushed = subprocess.run([str(BIN / "ssbonto"), "push", "--to", f"http://dba:dba@127.0.0.1:{http_port}/"
+                                 "sparql-graph-crud-auth", "--release-dir", str(built.release)],
+                                capture_output=True, text=True, timeout=120)
+        assert pushed.returncode == 0, pushed.stderr
+        assert "dba:***@" in pushed.stdout  # the password is not echoed
+        url = f"http://127.0.0.1:{free_port()}"
+        front = start([str(BIN / "ssbonto"), "serve", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1],
+                       "--workers", "1", "--threads", "4", "--release-dir", str(built.release),
+                       "--store", f"sparql+{store}/sparql"], folder / "serve.log", lambda: wait_healthy(url))
+        yield url
+        stop(front)
+    finally:
+        stop(virtuoso)
+
+
+def test_virtuoso_behind_the_front_answers_lookups_pages_and_refusals(virtuoso_front):
+    front = virtuoso_front
+    assert json_column(requests.get(front + "/sparql", params={"query": IONIC_QUERY}), "technique") == IONIC_ANSWER
+    ask = requests.get(front + "/sparql", params={"query": f"ASK {{ <{REF31}> a ssb:Reference }}"})
+    assert ask.json() == {"head": {}, "boolean": True}
+    page = requests.get(front + "/id/reference/31", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Y. Sun" in page.text and "J. Power Sources" in page.text
+    assert requests.post(front + "/sparql", data={"update": "CLEAR ALL"}).status_code == 403
+    service = requests.get(front + "/sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"})
+    assert service.status_code == 403
