@@ -3,6 +3,8 @@
     pip install -e '.[bench]'                        # the peers and matplotlib: bench-only, never runtime
     python bench/compare.py                           # real graph, 100 k and 1 M triples (about 1-2 h)
     python bench/compare.py --scales real,20000 --repetitions 2 --seconds 0.5 --concurrency 1,4   # smoke run
+    python bench/compare.py --scales 1000000 --contenders ssbonto@1,ssbonto@2 --out bench/results/workers.json
+                                                      # scale across processes: 1 vs 2 web workers
 
 Contenders, each over HTTP on 127.0.0.1 with the same data and the same query texts (ssbonto's
 predeclared prefixes written out, so that every server reads them):
@@ -155,9 +157,10 @@ def contenders(data: Path, work: Path, names: list[str]) -> list[Contender]:
     for name in names:
         port = free_port()
         log = work / f"{name}.log"
-        if name == "ssbonto":
+        if name == "ssbonto" or name.startswith("ssbonto@"):  # ssbonto@N: N web workers instead of the default
+            workers = ["--workers", name.split("@", 1)[1]] if "@" in name else []
             made.append(Contender(name, [str(BIN / "ssbonto"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                         "--release-dir", str(data), "--log-level", "warning"], port, log))
+                                         "--release-dir", str(data), "--log-level", "warning", *workers], port, log))
         elif name == "oxigraph":
             location = work / "oxigraph-store"
 
@@ -172,7 +175,8 @@ def contenders(data: Path, work: Path, names: list[str]) -> list[Contender]:
             made.append(Contender(name, [_tool("rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port),
                                          str(data / "ssbonto.nt")], port, log))
         else:
-            raise SystemExit(f"unknown contender {name!r}; known: ssbonto, oxigraph, rdflib-endpoint")
+            raise SystemExit(f"unknown contender {name!r}; known: ssbonto, ssbonto@N (N web workers), oxigraph, "
+                             "rdflib-endpoint")
     return made
 
 
@@ -188,7 +192,7 @@ TEXTS = {name: with_prefixes(text) for name, text in QUERIES.items()}
 
 
 def query_path(contender: str, query: str) -> str:
-    return PATHS[contender] + "?" + urlencode({"query": TEXTS[query]})
+    return PATHS[contender.split("@")[0]] + "?" + urlencode({"query": TEXTS[query]})
 
 
 def request(connection: http.client.HTTPConnection, path: str, query: str) -> tuple[int, bytes]:
@@ -345,17 +349,17 @@ def summarise(cells: list[dict]) -> list[dict]:
     return rows
 
 
-def ratios(summary: list[dict], clients: int) -> dict:
-    """ssbonto's median requests/s over each peer's, per query, at `clients`."""
+def ratios(summary: list[dict], clients: int, contenders: list[str]) -> dict:
+    """The first contender's median requests/s over each other's, per query, at `clients`."""
     rate = {(row["contender"], row["query"]): row["requests_per_second_median"]
             for row in summary if row["clients"] == clients}
     found = {}
     for query in QUERIES:
-        ours = rate.get(("ssbonto", query))
-        for peer in ("oxigraph", "rdflib-endpoint"):
+        ours = rate.get((contenders[0], query))
+        for peer in contenders[1:]:
             theirs = rate.get((peer, query))
             if ours is not None and theirs:
-                found[f"{query} vs {peer}"] = round(ours / theirs, 3)
+                found[f"{query}: {contenders[0]} / {peer}"] = round(ours / theirs, 3)
     return found
 
 
@@ -426,7 +430,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scales", default="real,100000,1000000",
                         help="comma-separated: 'real' (the built release) and triple counts (default real,100000,1000000)")
-    parser.add_argument("--contenders", default="ssbonto,oxigraph,rdflib-endpoint")
+    parser.add_argument("--contenders", default="ssbonto,oxigraph,rdflib-endpoint",
+                        help="comma-separated; ssbonto@N runs ssbonto serve --workers N")
     parser.add_argument("--concurrency", default="1,4,16")
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one measurement cell")
@@ -465,7 +470,8 @@ def main() -> None:
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     report["machine"]["load_average_at_end"] = os.getloadavg()
     top = max(args.concurrency)
-    report["ratios_at_top_concurrency"] = {s["scale"]: ratios(s["summary"], top) for s in report["scales"]}
+    report["ratios_at_top_concurrency"] = {s["scale"]: ratios(s["summary"], top, args.contenders)
+                                         for s in report["scales"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     plot(report, args.out.with_suffix(".png"))
