@@ -33,12 +33,15 @@ def json_column(response: requests.Response, name: str) -> list[str]:
     return [row[name]["value"] for row in response.json()["results"]["bindings"]]
 
 
-def wait_healthy(url: str, seconds: float = 60) -> dict:
+def wait_healthy(url: str, seconds: float = 60, processes: int | None = None) -> dict:
+    """/healthz once it answers 200 (and, if given, once that many query processes are ready:
+    they start one after another, and a loaded machine can take seconds per process)."""
     due = time.monotonic() + seconds
     while True:
         try:
             response = requests.get(url + "/healthz", timeout=5)
-            if response.status_code == 200:
+            if response.status_code == 200 and (
+                    processes is None or response.json()["query_processes"]["ready"] >= processes):
                 return response.json()
         except requests.ConnectionError:
             pass

@@ -65,7 +65,7 @@ def test_ssbonto_serve_runs_the_service(built, tmp_path):
          "--threads", "4", "--query-timeout", "9", "--release-dir", str(built.release)],
         env=environment, stdout=log, stderr=subprocess.STDOUT)
     try:
-        health = wait_healthy(url)
+        health = wait_healthy(url, seconds=120, processes=2)
         assert health["version"] == json.loads((built.release / "manifest.json").read_text())["version"]
         assert health["limits"]["query_timeout_seconds"] == 9.0  # from the flag
         assert health["limits"]["max_query_bytes"] == 4000  # from the environment
