@@ -43,7 +43,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import scale  # noqa: E402  (bench/scale.py, beside this file)
+import loopback  # noqa: E402  (bench/loopback.py and bench/scale.py, beside this file)
+import scale  # noqa: E402
 
 from ssbonto.remote_store import with_prefixes  # noqa: E402
 
@@ -197,16 +198,7 @@ def query_path(contender: str, query: str) -> str:
 
 def request(connection: http.client.HTTPConnection, path: str, query: str) -> tuple[int, bytes]:
     accept = "application/n-triples" if query in GRAPH_QUERIES else "application/sparql-results+json"
-    for attempt in (1, 2):  # servers close idle keep-alive connections; reconnect once
-        try:
-            connection.request("GET", path, headers={"Accept": accept})
-            response = connection.getresponse()
-            return response.status, response.read()
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            connection.close()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return loopback.get(connection, path, {"Accept": accept})
 
 
 def answer_size(body: bytes, query: str) -> int:

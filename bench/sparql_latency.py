@@ -32,6 +32,8 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+import loopback  # bench/loopback.py, beside this file
+
 from ssbonto.store import EmbeddedStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,16 +61,7 @@ def summary(milliseconds: list[float]) -> dict:
 
 
 def get(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
-    for attempt in (1, 2):  # the server closes keep-alive connections idle for 5 s; reconnect once
-        try:
-            connection.request("GET", path, headers=ACCEPT)
-            response = connection.getresponse()
-            return response.status, response.read()
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            connection.close()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return loopback.get(connection, path, ACCEPT)
 
 
 def query_path(sparql: str) -> str:
