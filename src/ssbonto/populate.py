@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from . import chemistry
 from .curation import NUCLIDE, Origin, Review
 from .namespaces import ID, QUANTITYKIND, QUDT, SSB, UNIT, bind_prefixes
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, subclasses
 
 
 def kebab(name: str) -> str:
@@ -46,6 +46,7 @@ class Populator:
         self.graph = bind_prefixes(Graph())
         self.subject_iris: dict[str, URIRef] = {}
         self.elements_used: set[str] = set()
+        self.nmr_techniques = set(subclasses(tbox, SSB.SolidStateNMRTechnique).values())
 
     # -- small helpers -------------------------------------------------------------------------
     def add(self, s, p, o):
@@ -219,7 +220,7 @@ class Populator:
                     self.add(measurement, SSB.hasMeasurementMode, self.vocabulary.modes[s.mode])
                 if s.stimulus:
                     self.add(measurement, SSB.hasStimulus, self.vocabulary.stimuli[s.stimulus])
-                if self.vocabulary.techniques[technique] in self.nmr_techniques():
+                if self.vocabulary.techniques[technique] in self.nmr_techniques:
                     for nuclide in s.nuclei:
                         self.add(measurement, SSB.probesNucleus, nuclide_iri(nuclide))
                 for measurand in s.measurands:
@@ -228,10 +229,6 @@ class Populator:
                     self.add(measurement, SSB.hasSpatialResolution, resolution)
                 self.from_source(measurement, f"Table {s.table}", s.row)
                 self.curated(measurement, s.origin)
-
-    def nmr_techniques(self) -> set[URIRef]:
-        from .vocabulary import subclasses
-        return set(subclasses(self.tbox, SSB.SolidStateNMRTechnique).values())
 
     def measurement(self, iri: URIRef, technique: str, where: str, subject: URIRef | None,
                     refs: list[int]) -> URIRef:

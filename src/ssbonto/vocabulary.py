@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import RDF, RDFS
 
 from .namespaces import SSB
 
@@ -76,12 +76,3 @@ class Vocabulary:
                 if k == "CompositeElectrode"},
             facilities=instances(tbox, SSB.Facility),
         )
-
-    def family_of(self, tbox: Graph, technique: URIRef) -> set[URIRef]:
-        """The family classes a technique class falls under."""
-        ancestors = set(tbox.transitive_objects(technique, RDFS.subClassOf))
-        return {f for f in self.technique_families.values() if f in ancestors}
-
-
-def is_defined_class(tbox: Graph, cls: URIRef) -> bool:
-    return (cls, OWL.equivalentClass, None) in tbox
