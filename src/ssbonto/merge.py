@@ -7,9 +7,14 @@ to releases that differ by a patch level) is taken from the one stored version w
 once version segments are removed, and the report lists every such substitution.
 
 HermiT runs with --ignoreUnsupportedDatatypes (EMMO declares a datatype of its own) on the logical
-axioms only, within a time limit. The report says: consistent or not (or undecided when the time
-limit was hit), unsatisfiable classes, label clashes across ontologies, and where each ssbonto
-class landed in the other ontologies' hierarchies.
+axioms only, within a time limit, in one of two ways (--reasoning):
+- satisfiability (default): one consistency test, then one joint test that all ssbonto classes can
+  have members, falling back to one satisfiability test per class (ssbonto.satisfiability). That
+  answers "consistent, with no unsatisfiable class of ours?" exactly, in seconds for the whole
+  materials stack; placements are the asserted ones.
+- classify: owlready2 classifies every class of every ontology (minutes to hours for the EMMO
+  stack): unsatisfiable classes of all ontologies and inferred placements of ours.
+The report also lists label clashes across ontologies.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
-from . import alignments
+from . import alignments, satisfiability
 from .errors import BuildError, Problem
 from .namespaces import BASE, SSB
 from .reason import hermit, logical_triples, unsatisfiable_classes
@@ -36,6 +42,7 @@ RDF_SUFFIXES = {".ttl": "turtle", ".owl": "xml", ".rdf": "xml", ".xml": "xml", "
 VERSION_SEGMENT = re.compile(r"/(v?\d+(\.\d+)+([-.][A-Za-z0-9]+)*|releases/\d{4}-\d{2}-\d{2})(?=/|$)")
 LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel)
 EXIT_OK, EXIT_PROBLEM, EXIT_UNUSABLE, EXIT_TIME_LIMIT = 0, 1, 2, 3
+SATISFIABILITY, CLASSIFY = "satisfiability", "classify"
 
 
 class MergeInputError(BuildError):
@@ -136,21 +143,28 @@ class MergeReport:
     triples: int = 0
     logical_triples: int = 0
     classes: int = 0
+    ours: int = 0  # ssbonto classes in the merge
+    reasoning: str = SATISFIABILITY
     consistent: bool | None = None
     time_limit: float | None = None
     timed_out: bool = False
+    # satisfiability: the ssbonto classes whose satisfiability HermiT decided; other ontologies' classes
+    # are not tested, so `unsatisfiable` only ever holds ours. classify: every class is decided.
+    tested_ours: list[str] = field(default_factory=list)
+    joint_test: bool | None = None  # satisfiability: all of ours decided by one joint test (else one per class)
     unsatisfiable: list[str] = field(default_factory=list)
     unsatisfiable_ours: list[str] = field(default_factory=list)
     label_clashes: list[dict] = field(default_factory=list)
     placements: dict[str, list[str]] = field(default_factory=dict)
+    placements_inferred: bool = False  # False: asserted subClassOf chains only
     seconds: dict[str, float] = field(default_factory=dict)
     output: str | None = None
 
     @property
     def exit_code(self) -> int:
-        if self.timed_out:
-            return EXIT_TIME_LIMIT
-        return EXIT_OK if self.consistent and not self.unsatisfiable_ours else EXIT_PROBLEM
+        if self.consistent is False or self.unsatisfiable_ours:
+            return EXIT_PROBLEM  # decided even when the time limit cut the rest short
+        return EXIT_TIME_LIMIT if self.timed_out else EXIT_OK
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
@@ -160,13 +174,26 @@ class MergeReport:
                  f"{self.classes} classes"]
         for s in self.substitutions:
             lines.append(f"  import <{s['import']}> taken from {s['file']} (another version)")
-        if self.timed_out:
+        if self.reasoning == SATISFIABILITY:
+            lines.append(f"reasoning: satisfiability (HermiT: consistency, then each of the {self.ours} ssbonto "
+                         "classes; other ontologies' classes are not tested, --reasoning classify does that)")
+        else:
+            lines.append(f"reasoning: classify (HermiT classifies all {self.classes} classes)")
+        if self.consistent is None:
             lines.append(f"HermiT ran out of its time limit ({self.time_limit:g} s): consistency is UNDECIDED")
         else:
             lines.append(f"consistent: {'yes' if self.consistent else 'NO'}")
+        if self.consistent and self.reasoning == SATISFIABILITY:
+            how = ": one joint test" if self.joint_test else ", one test each" if self.joint_test is False else ""
+            lines.append(f"unsatisfiable ssbonto classes: {len(self.unsatisfiable_ours)} "
+                         f"({len(self.tested_ours)} of {self.ours} tested{how})")
+            if self.timed_out:
+                lines.append(f"HermiT ran out of its time limit ({self.time_limit:g} s): "
+                             f"{self.ours - len(self.tested_ours)} ssbonto classes are UNDECIDED")
+        elif self.consistent:
             lines.append(f"unsatisfiable classes: {len(self.unsatisfiable)} "
                          f"({len(self.unsatisfiable_ours)} of ssbonto)")
-            lines.extend(f"  {iri}" for iri in self.unsatisfiable[:50])
+        lines.extend(f"  {iri}" for iri in self.unsatisfiable[:50])
         lines.append(f"label clashes across ontologies: {len(self.label_clashes)}")
         for clash in self.label_clashes[:clash_limit]:
             terms = ", ".join(f"<{t['iri']}>" for t in clash["terms"])
@@ -174,7 +201,9 @@ class MergeReport:
         if len(self.label_clashes) > clash_limit:
             lines.append(f"  ... {len(self.label_clashes) - clash_limit} more (see --json)")
         placed = {k: v for k, v in self.placements.items() if v}
-        lines.append(f"ssbonto classes placed under other ontologies' classes: {len(placed)} of "
+        how = "inferred" if self.placements_inferred else \
+            "asserted subClassOf chains only; --reasoning classify infers them"
+        lines.append(f"ssbonto classes placed under other ontologies' classes ({how}): {len(placed)} of "
                      f"{len(self.placements)}")
         for ours, parents in sorted(placed.items()):
             lines.append(f"  {ours[len(str(SSB)):]} -> " + ", ".join(f"<{p}>" for p in parents))
@@ -268,16 +297,15 @@ def merged_graph(files: list[Path], resolver: Resolver) -> Graph:
     return merged
 
 
-def run_hermit(graph: Graph, time_limit: float | None) -> tuple[bool | None, list[str], dict[str, list[str]], int]:
-    """(consistent or None when out of time, unsatisfiable IRIs, placements of ssbonto classes, triples)."""
-    logical = len(logical_triples(graph))
+def classify(graph: Graph, time_limit: float | None) -> tuple[bool | None, list[str], dict[str, list[str]]]:
+    """Full classification: (consistent or None when out of time, unsatisfiable IRIs, inferred placements)."""
     try:
         with hermit(graph, time_limit, ignore_unsupported_datatypes=True) as (outcome, world):
             if outcome == "inconsistent":
-                return False, [], {}, logical
+                return False, [], {}
             if outcome == "timeout":
-                return None, [], {}, logical
-            return True, unsatisfiable_classes(world), placements(world), logical
+                return None, [], {}
+            return True, unsatisfiable_classes(world), placements(world)
     except BuildError as error:  # no Java
         raise MergeInputError(error.problems)
 
@@ -294,10 +322,50 @@ def placements(world) -> dict[str, list[str]]:
     return result
 
 
+def asserted_placements(graph: Graph, ours: list[URIRef]) -> dict[str, list[str]]:
+    """For every ssbonto class, its most specific superclasses outside ssbonto along asserted axioms only
+    (rdfs:subClassOf, owl:equivalentClass, named conjuncts of owl:intersectionOf): each is entailed,
+    but the ones only reasoning finds are missing."""
+    def named_parents(cls) -> set:
+        parents = set()
+        for prop in (RDFS.subClassOf, OWL.equivalentClass):
+            for expression in graph.objects(cls, prop):
+                parents.add(expression)
+                for conjuncts in graph.objects(expression, OWL.intersectionOf):
+                    parents.update(Collection(graph, conjuncts))
+        parents.update(graph.subjects(OWL.equivalentClass, cls))
+        return {p for p in parents if isinstance(p, URIRef) and p not in (cls, OWL.Thing)}
+
+    ancestors: dict = {}
+
+    def ancestors_of(cls) -> set:
+        if cls not in ancestors:
+            found, frontier = set(), [cls]
+            while frontier:
+                for parent in named_parents(frontier.pop()):
+                    if parent not in found:
+                        found.add(parent)
+                        frontier.append(parent)
+            ancestors[cls] = found - {cls}
+        return ancestors[cls]
+
+    result = {}
+    for cls in sorted(ours, key=str):
+        foreign = {a for a in ancestors_of(cls) if not str(a).startswith(str(SSB))}
+        # drop a class above another one, unless the two are equivalent
+        most_specific = [a for a in foreign
+                         if not any(a in ancestors_of(b) and b not in ancestors_of(a) for b in foreign if b != a)]
+        result[str(cls)] = sorted(str(a) for a in most_specific)
+    return result
+
+
 def merge(with_files: list[Path], sources: Path, catalogs: list[Path] = (), search: list[Path] = (),
           time_limit: float | None = 600, output: Path | None = None, allow_missing_imports: bool = False,
-          log=lambda message: None) -> MergeReport:
-    report = MergeReport(time_limit=time_limit)
+          log=lambda message: None, reasoning: str = SATISFIABILITY) -> MergeReport:
+    if reasoning not in (SATISFIABILITY, CLASSIFY):
+        raise MergeInputError(Problem("--reasoning", None, None, f"'{reasoning}' is not one of {SATISFIABILITY}, "
+                                                                 f"{CLASSIFY}"))
+    report = MergeReport(time_limit=time_limit, reasoning=reasoning)
     started = time.perf_counter()
 
     def step(name: str) -> None:
@@ -325,7 +393,10 @@ def merge(with_files: list[Path], sources: Path, catalogs: list[Path] = (), sear
     report.files = [str(p) for p in files]
     graph = merged_graph(files, resolver)
     report.triples = len(graph)
-    report.classes = len({c for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)})
+    classes = {c for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
+    report.classes = len(classes)
+    ours = sorted(c for c in classes if str(c).startswith(str(SSB)))
+    report.ours = len(ours)
     step("load and merge")
     aligned = {frozenset((str(m.subject), str(m.object))) for m in alignments.load_mappings(sources)
                if m.object is not None and not m.negated}
@@ -335,13 +406,26 @@ def merge(with_files: list[Path], sources: Path, catalogs: list[Path] = (), sear
         write_merged(graph, output)
         report.output = str(output)
         step("write merged ontology")
-    consistent, unsatisfiable, placed, report.logical_triples = run_hermit(graph, time_limit)
-    report.timed_out = consistent is None
-    report.consistent = consistent
-    report.unsatisfiable = unsatisfiable
-    report.unsatisfiable_ours = [iri for iri in unsatisfiable if iri.startswith(str(SSB))]
-    report.placements = placed
-    step("reason (HermiT)")
+    logical = logical_triples(graph)
+    report.logical_triples = len(logical)
+    if reasoning == CLASSIFY:
+        report.consistent, report.unsatisfiable, report.placements = classify(graph, time_limit)
+        report.timed_out = report.consistent is None
+        report.placements_inferred = True
+        step("reason (HermiT, classify)")
+    else:
+        try:
+            result = satisfiability.check(logical, str(SSB), time_limit)
+        except BuildError as error:  # no Java, or HermiT refused the input
+            raise MergeInputError(error.problems)
+        report.consistent, report.timed_out = result.consistent, result.timed_out
+        report.tested_ours, report.unsatisfiable, report.joint_test = result.checked, result.unsatisfiable, result.joint
+        step("reason (HermiT, satisfiability)")
+        for name, seconds in result.seconds.items():
+            report.seconds[f"reason: {name}"] = seconds
+        report.placements = asserted_placements(graph, ours)
+        step("asserted placements")
+    report.unsatisfiable_ours = [iri for iri in report.unsatisfiable if iri.startswith(str(SSB))]
     return report
 
 
@@ -365,6 +449,10 @@ def add_arguments(parser) -> None:
                              "a catalog-v001.xml beside a --with file is read too")
     parser.add_argument("--search", action="append", default=[], metavar="DIR",
                         help="folder whose RDF files may satisfy owl:imports, by ontology or version IRI (repeatable)")
+    parser.add_argument("--reasoning", choices=(SATISFIABILITY, CLASSIFY), default=SATISFIABILITY,
+                        help="satisfiability (default): HermiT decides consistency and the satisfiability of each "
+                             "ssbonto class, placements are the asserted ones; classify: HermiT classifies every "
+                             "class of every ontology (much slower): all unsatisfiable classes, inferred placements")
     parser.add_argument("--time-limit", type=float, default=600, help="seconds HermiT may run (default 600)")
     parser.add_argument("--output", default="ssbonto-merged.owl",
                         help="where to write the merged ontology (.owl/.rdf RDF/XML, .ttl, .nt; default "
@@ -377,10 +465,14 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Exit 0 consistent with no unsatisfiable ssbonto class, 1 otherwise, 2 unusable input,
-    3 when HermiT ran out of its time limit."""
+    3 when HermiT ran out of its time limit before deciding."""
+    import logging
     import sys
 
     from .build import default_sources
+
+    # rdflib logs a traceback for each literal it cannot convert; HermiT names such a literal itself
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
     def stderr(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -390,7 +482,7 @@ def run(args) -> int:
     try:
         report = merge([Path(p) for p in args.with_files], sources, [Path(c) for c in args.catalog],
                        [Path(s) for s in args.search], args.time_limit, output, args.allow_missing_imports,
-                       log=stderr)
+                       log=stderr, reasoning=args.reasoning)
     except MergeInputError as error:
         for problem in error.problems:
             stderr(f"error: {problem}")
