@@ -57,6 +57,7 @@ def test_the_whole_materials_merge_is_consistent_with_every_class_of_ours_satisf
     assert (report["reasoning"], report["consistent"], report["timed_out"]) == ("satisfiability", True, False)
     assert set(report["tested_ours"]) == our_classes() and report["ours"] == len(our_classes())
     assert report["unsatisfiable_ours"] == [] and report["unsatisfiable"] == []
+    assert len(report["files"]) == 64
     names = {Path(f).name for f in report["files"]}
     assert {"ssbonto.ttl", "ssbonto-alignments.ttl", "battery.ttl", "electrochemistry.ttl", "chameo.ttl",
             "chemical-substance.ttl", "emmo.ttl", "chmo.ttl", "PaNET.ttl", "VOCAB_QUDT-UNITS-ALL.ttl"} <= names
