@@ -216,6 +216,13 @@ def test_a_missing_input_file_is_a_clear_error(tmp_path):
     assert f"error: {tmp_path / 'nope.ttl'}: no such file" in result.stderr
 
 
+def test_a_time_limit_of_zero_is_a_clear_error():
+    result = subprocess.run([sys.executable, "-m", "ssbonto.cli", "merge", "--with", str(PANET), "--time-limit", "0"],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "error: --time-limit: 0 is not a number of seconds above 0" in result.stderr
+
+
 def test_battinfo_closure_resolves_locally_with_reported_substitutions():
     """BattINFO imports electrochemistry 0.36.0 modules, chemical-substance 0.15.0 and CHAMEO 1.0.2, which are
     stored as 0.37.2, 0.14.2 and 1.0.3; with EMMO pinned to 1.0.2 nothing is left unresolved."""

@@ -365,6 +365,8 @@ def merge(with_files: list[Path], sources: Path, catalogs: list[Path] = (), sear
     if reasoning not in (SATISFIABILITY, CLASSIFY):
         raise MergeInputError(Problem("--reasoning", None, None, f"'{reasoning}' is not one of {SATISFIABILITY}, "
                                                                  f"{CLASSIFY}"))
+    if time_limit is not None and time_limit <= 0:
+        raise MergeInputError(Problem("--time-limit", None, None, f"{time_limit:g} is not a number of seconds above 0"))
     report = MergeReport(time_limit=time_limit, reasoning=reasoning)
     started = time.perf_counter()
 

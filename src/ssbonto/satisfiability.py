@@ -55,9 +55,11 @@ def check(graph: Graph, prefix: str, time_limit: float | None) -> Satisfiability
                 child.wait(timeout=time_limit)
                 timed_out = False
             except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
                 timed_out = True
+            finally:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
         result = read_findings(findings.read_text(encoding="utf-8"))
         result.seconds = {"write N-Triples": round(written - started, 2), **result.seconds,
                           "child process in all": round(time.perf_counter() - written, 2)}
