@@ -11,8 +11,8 @@ shared, so joins through elements and the technique hierarchy fan out as they wo
 bigger literature. Blank nodes are renamed per copy.
 
 Writes, in --out, a release directory that `ssbonto serve --release-dir` accepts (the real
-release's files with ssbonto.nq replaced and the manifest's counts updated) plus ssbonto.nt
-(every triple in one graph, for servers without named graphs).
+release's files with ssbonto.nq and the on-disk query store replaced and the manifest's counts
+updated) plus ssbonto.nt (every triple in one graph, for servers without named graphs).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import json
 import re
 import shutil
 from pathlib import Path
+
+from ssbonto.store import QUERY_STORE_DIR, write_query_store
 
 REPO = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/ssbonto/id/"
@@ -91,6 +93,7 @@ def generate(release_dir: Path, out: Path, target: int) -> dict:
                                        "bytes": (out / "ssbonto.nq").stat().st_size,
                                        "sha256": hashlib.sha256((out / "ssbonto.nq").read_bytes()).hexdigest()}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    write_query_store(out / "ssbonto.nq", out / QUERY_STORE_DIR)
     return {"triples": sum(counts.values()), "copies": copies, "graphs": manifest["triples"]}
 
 

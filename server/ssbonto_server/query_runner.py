@@ -56,14 +56,14 @@ class QueryRunner:
 
     def __init__(self, release_dir: Path, processes: int = 2, deadline: float = 30.0,
                  max_answer_bytes: int = 64_000_000, memory_bytes: int = 2_000_000_000,
-                 isolate_network: bool = True, store: str = ""):
+                 isolate_network: bool = True, store: str = "", store_mode: str = "auto"):
         self.release_dir = Path(release_dir).resolve()  # one build for every worker, even after a rebuild
         self.processes = max(1, processes)
         self.deadline = deadline
         self.memory_bytes = memory_bytes
         self._options = {"release_dir": str(self.release_dir), "parent_pid": os.getpid(),
                          "max_answer_bytes": max_answer_bytes, "memory_bytes": memory_bytes,
-                         "isolate_network": isolate_network, "store": store}
+                         "isolate_network": isolate_network, "store": store, "store_mode": store_mode}
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._to_spawn: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
@@ -131,6 +131,7 @@ class QueryRunner:
         self.start()
         live = [worker for worker in list(self._workers) if worker.info and worker.alive()]
         return {"processes": self.processes, "ready": len(live), "idle": self._idle.qsize(),
+                "store_mode": live[0].info.get("store_mode") if live else None,
                 "stopped_at_deadline": self.stopped_at_deadline, "startup_error": self.startup_error,
                 "network_isolated": all(w.info.get("network_isolated") for w in live) if live else None}
 

@@ -102,6 +102,10 @@ def execute(store, job: QueryJob, max_answer_bytes: int) -> QueryOutcome:
     if job.remote_graphs and getattr(store, "remote", False):
         return QueryOutcome(501, message="graphs from other servers (FROM / default-graph-uri outside this "
                                          "release) are not fetched when the service runs on a remote store")
+    if job.remote_graphs and getattr(store, "mode", None) == "disk":
+        return QueryOutcome(501, message="graphs from other servers (FROM / default-graph-uri outside this "
+                                         "release) are fetched only by the in-memory store; this service reads "
+                                         "its release from the read-only on-disk store (--store-mode)")
     try:
         for iri in job.remote_graphs:
             loaded.append(_load_remote_graph(store.store, iri, job.remote_timeout))
@@ -204,7 +208,7 @@ def _leave_network() -> bool:
 
 
 def worker_main(connection, release_dir: str, parent_pid: int, max_answer_bytes: int, memory_bytes: int,
-                isolate_network: bool, store: str = "") -> None:
+                isolate_network: bool, store: str = "", store_mode: str = "auto") -> None:
     """Load the store, report ready, then answer jobs until the parent closes the connection."""
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is handled by the parent
@@ -214,13 +218,14 @@ def worker_main(connection, release_dir: str, parent_pid: int, max_answer_bytes:
     try:
         from ssbonto.store import open_store
 
-        location, store = store, open_store(Path(release_dir), store)
+        location, store = store, open_store(Path(release_dir), store, store_mode)
         triples = len(store)  # from a remote store, this also proves it answers
     except Exception as error:  # reported to the parent, which reports it to clients
         where = f"the store at {location}" if location else f"the release at {release_dir}"
         connection.send(("failed", f"cannot load {where}: {error}"))
         return
-    connection.send(("ready", {"triples": triples, "network_isolated": isolated}))
+    connection.send(("ready", {"triples": triples, "network_isolated": isolated,
+                               "store_mode": getattr(store, "mode", None)}))
     while True:
         try:
             job = connection.recv()

@@ -36,12 +36,13 @@ class ServedRelease:
     triples: dict[str, int]
     artifacts: dict[str, Artifact]
     store_location: str = ""  # empty: the embedded store; else a remote endpoint (settings.store)
+    store_mode: str = "auto"
     _store: EmbeddedStore | None = None
     _store_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict = field(default_factory=dict)
 
     @classmethod
-    def open(cls, release_dir: Path, store_location: str = "") -> "ServedRelease":
+    def open(cls, release_dir: Path, store_location: str = "", store_mode: str = "auto") -> "ServedRelease":
         directory = Path(release_dir).resolve()
         manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
         artifacts = {name: Artifact(name, entry["bytes"], entry["sha256"], directory / name)
@@ -55,14 +56,14 @@ class ServedRelease:
         artifacts[CHECKSUM_FILE] = Artifact(CHECKSUM_FILE, len(checksums), hashlib.sha256(checksums).hexdigest(),
                                             directory / CHECKSUM_FILE)
         return cls(directory, manifest["version"], manifest["triples"], dict(sorted(artifacts.items())),
-                   store_location)
+                   store_location, store_mode)
 
     @property
     def store(self) -> EmbeddedStore:
         if self._store is None:
             with self._store_lock:
                 if self._store is None:
-                    self._store = open_store(self.directory, self.store_location)
+                    self._store = open_store(self.directory, self.store_location, self.store_mode)
         return self._store
 
     def cached(self, key, compute):
@@ -80,6 +81,6 @@ def served_release(app: Flask | None = None) -> ServedRelease:
             served = app.extensions.get(EXTENSION_KEY)
             if served is None:
                 settings = app.config["SSBONTO"]
-                served = ServedRelease.open(settings.release_dir, settings.store)
+                served = ServedRelease.open(settings.release_dir, settings.store, settings.store_mode)
                 app.extensions[EXTENSION_KEY] = served
     return served

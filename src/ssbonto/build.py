@@ -24,6 +24,7 @@ from .errors import BuildError, Problem
 from .namespaces import ONTOLOGY_IRI, bind_prefixes
 from .populate import Populator
 from .release import ReleaseGraphs, write_release
+from .store import QUERY_STORE_DIR, write_query_store
 from .tables import read_table
 from .vocabulary import Vocabulary
 
@@ -138,6 +139,7 @@ def build(sources: Path | None = None, release_dir: Path | None = None, reasoner
     staging = Path(tempfile.mkdtemp(prefix=f"{graphs.version}-", dir=builds))
     try:
         write_release(graphs, staging)
+        write_query_store(staging / "ssbonto.nq", staging / QUERY_STORE_DIR)
         publish(staging, release_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,13 +1,21 @@
-"""The query store: the built release loaded into Oxigraph, queried with SPARQL 1.1.
+"""The query store: the built release in Oxigraph, queried with SPARQL 1.1.
 
 By default the query's default graph is the union of the release's named graphs (ontology,
 knowledge graph, inferred), so a plain query sees asserted and inferred facts together.
+
+Two ways to hold a release, measured in bench/README.md: in memory (loaded from `ssbonto.nq` by
+each process: fastest joins, but every process holds a copy and loading takes seconds per
+million triples) or on disk (the `store/` folder `ssbonto build` writes, opened read-only and
+shared by every process: opens at once, a fraction of the memory, joins several times slower).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+import json
+import shutil
 
 import pyoxigraph as ox
 
@@ -29,6 +37,11 @@ GRAPH_FORMATS = {
     "trig": ox.RdfFormat.TRIG,
 }
 DEFAULT_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+QUERY_STORE_DIR = "store"  # the on-disk store inside a release folder (not a download)
+STORE_MODES = ("auto", "memory", "disk")
+# auto: a release of at most this many triples is held in memory, a larger one read from disk.
+# At 1 M triples one in-memory copy took 620 MB and 3 s to load per process (bench/README.md).
+MEMORY_MODE_MAX_TRIPLES = 250_000
 
 
 class QueryError(ValueError):
@@ -49,16 +62,62 @@ class Answer:
                 for solution in self.result]
 
 
-class EmbeddedStore:
-    """An in-memory Oxigraph store holding one release (loaded from its N-Quads dump)."""
+def write_query_store(dump: Path, directory: Path) -> None:
+    """Bulk-load an N-Quads dump into a new on-disk Oxigraph store at `directory`, compacted
+    for reading."""
+    if directory.exists():
+        shutil.rmtree(directory)
+    store = ox.Store(str(directory))
+    store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    store.optimize()
+    store.flush()
+    del store  # closes the database: readers may open it now
 
-    def __init__(self, release_dir: Path):
+
+def release_triples(release_dir: Path) -> int | None:
+    try:
+        manifest = json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))
+        return sum(manifest["triples"][graph] for graph in ("ontology", "kg", "inferred"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def choose_mode(release_dir: Path, mode: str = "auto") -> str:
+    """'memory' or 'disk' for this release; `auto` decides by the release's size."""
+    if mode not in STORE_MODES:
+        raise BuildError(Problem("store mode", None, None, f"{mode!r} is not one of {', '.join(STORE_MODES)}"))
+    on_disk = (release_dir / QUERY_STORE_DIR).is_dir()
+    if mode == "disk" and not on_disk:
+        raise BuildError(Problem(str(release_dir), None, None,
+                                 f"has no on-disk query store ({QUERY_STORE_DIR}/); rebuild it with `ssbonto build` "
+                                 "or use the memory store mode"))
+    if mode != "auto":
+        return mode
+    triples = release_triples(release_dir)
+    if on_disk and (triples is None or triples > MEMORY_MODE_MAX_TRIPLES):
+        return "disk"
+    return "memory"
+
+
+class EmbeddedStore:
+    """One release in Oxigraph: in memory (loaded from its N-Quads dump) or the release's
+    on-disk store opened read-only (see choose_mode)."""
+
+    def __init__(self, release_dir: Path, mode: str = "auto"):
         dump = release_dir / "ssbonto.nq"
         if not dump.is_file():
             raise BuildError(Problem(str(release_dir), None, None,
                                      "no built release here; run `ssbonto build` first"))
-        self.store = ox.Store()
-        self.store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        self.mode = choose_mode(release_dir, mode)
+        if self.mode == "disk":
+            try:
+                self.store = ox.Store.read_only(str(release_dir / QUERY_STORE_DIR))
+            except OSError as error:
+                raise BuildError(Problem(str(release_dir / QUERY_STORE_DIR), None, None,
+                                         f"the on-disk query store cannot be opened: {error}"))
+        else:
+            self.store = ox.Store()
+            self.store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
 
     def __len__(self) -> int:
         return len(self.store)
@@ -119,12 +178,12 @@ def _readable(term) -> str:
     return term.value
 
 
-def open_store(release_dir: Path, location: str = ""):
-    """The store the configuration names: the embedded store of `release_dir` by default, or
-    the remote SPARQL 1.1 endpoint at `location` (sparql+http://HOST:PORT/PATH) holding a
-    release pushed there with `ssbonto push`."""
+def open_store(release_dir: Path, location: str = "", mode: str = "auto"):
+    """The store the configuration names: the embedded store of `release_dir` by default (held
+    as `mode` says), or the remote SPARQL 1.1 endpoint at `location`
+    (sparql+http://HOST:PORT/PATH) holding a release pushed there with `ssbonto push`."""
     if not location:
-        return EmbeddedStore(release_dir)
+        return EmbeddedStore(release_dir, mode)
     from .remote_store import RemoteStore
 
     return RemoteStore(location)
