@@ -8,6 +8,10 @@ from pathlib import Path
 
 from flask import Flask
 
+from .answer_cache import CACHE_HEADER, AnswerCache
+
+ANSWER_CACHE_KEY = "ssbonto.answer_cache"
+
 
 @dataclass
 class Settings:
@@ -24,6 +28,8 @@ class Settings:
     max_answer_bytes: int = 64_000_000
     query_memory_bytes: int = 2_000_000_000  # address-space limit of each query process
     store: str = ""  # empty: the embedded store; else sparql+http://HOST:PORT/PATH (remote_store)
+    store_mode: str = "auto"  # the embedded store in memory or on disk (ssbonto.store.choose_mode)
+    answer_cache_bytes: int = 32_000_000  # per web worker; 0 turns the answer cache off
 
     @classmethod
     def from_environment(cls, **overrides) -> "Settings":
@@ -65,5 +71,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.install(app)
     access_log.install(app)
     CORS(app, methods=["GET", "HEAD", "POST", "OPTIONS"], max_age=86400,
-         expose_headers=["Content-Length", "ETag", "Last-Modified", "Retry-After", "Content-Disposition"])
+         expose_headers=["Content-Length", "ETag", "Last-Modified", "Retry-After", "Content-Disposition",
+                         CACHE_HEADER])
+    if settings.answer_cache_bytes > 0:
+        app.wsgi_app = app.extensions[ANSWER_CACHE_KEY] = AnswerCache(app.wsgi_app, settings.answer_cache_bytes,
+                                                                       wait_seconds=settings.query_timeout)
     return app

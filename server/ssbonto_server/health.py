@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app
 
 from ssbonto.release import MANIFEST_FILE
 
+from .app import ANSWER_CACHE_KEY
 from .sparql import query_runner
 
 blueprint = Blueprint("health", __name__)
@@ -28,6 +29,10 @@ def healthz() -> Response:
         report["problem"] = f"cannot read the release at {settings.release_dir}: {error}"
     queries = query_runner().status()
     report["query_processes"] = queries
+    cache = current_app.extensions.get(ANSWER_CACHE_KEY)
+    report["answer_cache"] = cache.status() if cache else None
+    report["store"] = {"location": settings.store or "embedded",
+                       "mode": None if settings.store else queries.get("store_mode")}
     report["limits"] = {"query_timeout_seconds": settings.query_timeout, "max_query_bytes": settings.max_query_bytes,
                         "max_body_bytes": settings.max_body_bytes, "max_answer_bytes": settings.max_answer_bytes,
                         "service_allow_list": settings.service_allow_list}

@@ -18,6 +18,7 @@ from ssbonto.query_text import inspect_query
 from ssbonto.store import DEFAULT_PREFIXES
 
 from . import service_description
+from .answer_cache import CACHEABLE
 from .errors import error_response
 from .query_runner import QueryJob, QueryRunner
 from .result_formats import GRAPH, SOLUTIONS, negotiate, offered
@@ -43,7 +44,8 @@ def query_runner(app: Flask | None = None) -> QueryRunner:
         runner = app.extensions.setdefault(RUNNER_KEY, QueryRunner(
             settings.release_dir, processes=settings.query_processes, deadline=settings.query_timeout,
             max_answer_bytes=settings.max_answer_bytes, memory_bytes=settings.query_memory_bytes,
-            isolate_network=not settings.service_allow_list and not settings.store, store=settings.store))
+            isolate_network=not settings.service_allow_list and not settings.store, store=settings.store,
+            store_mode=settings.store_mode))
     return runner
 
 
@@ -93,6 +95,8 @@ def endpoint() -> Response:
     if outcome.status != 200:
         return error_response(outcome.status, outcome.message, outcome.headers)
     g.query_ms = round(outcome.seconds * 1000, 3)  # for the access log
+    if not remote:  # an answer from the release alone is the same for as long as this process serves it
+        request.environ[CACHEABLE] = True
     response = Response(outcome.body, status=200, content_type=outcome.content_type)
     response.headers["Vary"] = "Accept"
     return response
