@@ -1,5 +1,5 @@
-"""`ssbonto serve`: the web service (server/ssbonto_server) under gunicorn, with production
-defaults: threaded workers, bounded request lines, JSON logs on standard error, a graceful stop
+"""`ssbonto serve`: the web service (server/ssbonto_server) under granian (or gunicorn), with
+production defaults: worker processes with threads, JSON logs on standard error, a graceful stop
 that lets running queries finish. Builds the release first when there is none.
 
 Every flag has an environment variable, SSBONTO_<FLAG IN UPPER CASE> (SSBONTO_PORT, ...);
@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
+
+from .store import STORE_MODES
 
 
 def _env(name: str, default, kind=str):
@@ -47,6 +49,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--store", default=_env("store", ""), metavar="sparql+http://HOST:PORT/PATH",
                         help="answer from this SPARQL 1.1 endpoint (loaded with `ssbonto push`) instead of the "
                              "embedded store; downloads still come from the local release")
+    parser.add_argument("--store-mode", default=_env("store_mode", "auto"), choices=STORE_MODES,
+                        help="hold the embedded store in memory in every process (fastest joins), or read the "
+                             "release's on-disk store shared by all (starts at once, little memory); auto: memory "
+                             "up to 250 000 triples (default auto)")
+    parser.add_argument("--answer-cache-bytes", type=int, default=None,
+                        help="answers to GET queries kept per web worker (default 32000000; 0: no cache)")
+    parser.add_argument("--http-server", default=_env("http_server", "granian"), choices=("granian", "gunicorn"),
+                        help="the HTTP server running the web workers (default granian; bench/README.md compares)")
     parser.add_argument("--log-level", default=_env("log_level", "info"),
                         choices=["debug", "info", "warning", "error"], help="info logs every request (default)")
     return parser
@@ -54,6 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     from .build import build, default_release_dir
+    from .errors import BuildError
+    from .store import choose_mode
 
     if args.store:
         from .remote_store import endpoint_url
@@ -66,19 +78,59 @@ def run(args) -> int:
     if not (release / "ssbonto.nq").is_file():
         print(f"no release at {release}; building it first", file=sys.stderr, flush=True)
         build(release_dir=release, log=lambda message: print(message, file=sys.stderr, flush=True))
+    if not args.store:
+        try:
+            store_mode = choose_mode(release, args.store_mode)
+        except BuildError as error:
+            raise SystemExit(f"error: --store-mode {args.store_mode}: {error.problems[0]}")
 
     from ssbonto_server.app import Settings
+    from ssbonto_server.wsgi import hand_over
 
     settings = Settings.from_environment(
         release_dir=release, query_timeout=args.query_timeout, query_processes=args.query_processes,
         max_query_bytes=args.max_query_bytes, service_allow_list=args.allow_service,
-        store=args.store or None)
+        store=args.store or None, store_mode=args.store_mode, answer_cache_bytes=args.answer_cache_bytes)
     configure_logging(args.log_level)
+    hand_over(settings, args.log_level)
+    workers, threads = max(1, args.workers), max(1, args.threads)
+    print(f"serving ssbonto from {release.resolve()} at http://{args.host}:{args.port}/ "
+          f"(SPARQL at /sparql; {args.http_server}, {workers} workers x {threads} threads, "
+          f"{settings.query_processes} query processes each; "
+          + (f"store {settings.store}" if settings.store else f"embedded store {store_mode}")
+          + (f", answer cache {settings.answer_cache_bytes:,} bytes per worker" if settings.answer_cache_bytes
+             else ", no answer cache") + ")", file=sys.stderr, flush=True)
+    if args.http_server == "gunicorn":
+        _serve_with_gunicorn(args, settings, workers, threads)
+    else:
+        _serve_with_granian(args, settings, workers, threads)
+    return 0
+
+
+def _serve_with_granian(args, settings, workers: int, threads: int) -> None:
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+
+    server = Granian(
+        "ssbonto_server.wsgi:application", factory=True, interface=Interfaces.WSGI,
+        address=args.host, port=args.port, workers=workers, blocking_threads=threads,
+        http1_settings=HTTP1Settings(header_read_timeout=10_000, keep_alive=True),
+        http=HTTPModes.http1,  # what SPARQL clients speak; HTTP/2 belongs to the TLS proxy in front
+        log_level=LogLevels(args.log_level),
+        respawn_failed_workers=True,
+        workers_kill_timeout=int(settings.query_timeout) + 5,  # running queries finish on SIGTERM
+    )
+    server.serve()
+
+
+def _serve_with_gunicorn(args, settings, workers: int, threads: int) -> None:
     options = {
         "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
-        "workers": max(1, args.workers),
+        "workers": workers,
         "worker_class": "gthread",
-        "threads": max(1, args.threads),
+        "threads": threads,
         "timeout": 30,  # worker heartbeat; a gthread worker beats while its threads run queries
         "graceful_timeout": int(settings.query_timeout) + 5,  # running queries finish on SIGTERM
         "keepalive": 5,
@@ -90,15 +142,9 @@ def run(args) -> int:
         "loglevel": args.log_level,
         "proc_name": "ssbonto",
         "control_socket_disable": True,  # no socket in $HOME shared by every server on the machine
-        "post_worker_init": _start_query_processes,
         "worker_exit": _stop_query_processes,
     }
-    print(f"serving ssbonto from {release.resolve()} at http://{args.host}:{args.port}/ "
-          f"(SPARQL at /sparql; {options['workers']} workers x {options['threads']} threads, "
-          f"{settings.query_processes} query processes each"
-          f"{'; store ' + settings.store if settings.store else ''})", file=sys.stderr, flush=True)
-    _Gunicorn(settings, options).run()
-    return 0
+    _Gunicorn(options).run()
 
 
 def configure_logging(level: str) -> None:
@@ -113,12 +159,6 @@ def configure_logging(level: str) -> None:
         logger.propagate = False
 
 
-def _start_query_processes(worker) -> None:
-    from ssbonto_server.sparql import query_runner
-
-    query_runner(worker.wsgi).start()
-
-
 def _stop_query_processes(server, worker) -> None:
     from ssbonto_server.sparql import query_runner
 
@@ -127,8 +167,7 @@ def _stop_query_processes(server, worker) -> None:
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, settings, options: dict):
-        self.settings = settings
+    def __init__(self, options: dict):
         self.options = options
         super().__init__()
 
@@ -138,6 +177,6 @@ class _Gunicorn(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
-        from ssbonto_server.app import create_app
+        from ssbonto_server.wsgi import application
 
-        return create_app(self.settings)
+        return application()

@@ -1,0 +1,38 @@
+"""The application as each web worker of `ssbonto serve` builds it: settings from the serving
+process (handed over in the environment, so that forked and spawned workers read the same),
+JSON logs, and the worker's query processes started before the first request."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+from .app import Settings, create_app
+
+SETTINGS_VARIABLE = "SSBONTO_SERVE_SETTINGS"
+
+
+def hand_over(settings: Settings, log_level: str) -> None:
+    """Put `settings` where the workers' `application()` finds them."""
+    fields = {name: str(value) if isinstance(value, Path) else value
+              for name, value in dataclasses.asdict(settings).items()}
+    os.environ[SETTINGS_VARIABLE] = json.dumps({"settings": fields, "log_level": log_level})
+
+
+def application():
+    """WSGI application factory (granian --factory; gunicorn's load)."""
+    from ssbonto.serve import configure_logging
+
+    from .sparql import query_runner
+
+    handed = json.loads(os.environ.get(SETTINGS_VARIABLE) or '{"settings": {}, "log_level": "info"}')
+    fields = handed["settings"]
+    if "release_dir" in fields:
+        fields["release_dir"] = Path(fields["release_dir"])
+    settings = Settings(**fields) if fields else Settings.from_environment()
+    configure_logging(handed["log_level"])
+    app = create_app(settings)
+    query_runner(app).start()
+    return app
