@@ -5,6 +5,12 @@
     python bench/compare.py --scales real,20000 --repetitions 2 --seconds 0.5 --concurrency 1,4   # smoke run
     python bench/compare.py --scales 1000000 --contenders ssbonto@1,ssbonto@2 --out bench/results/workers.json
                                                       # scale across processes: 1 vs 2 web workers
+    python bench/compare.py --contenders ssbonto,ssbonto-nocache,ssbonto-nocache-gunicorn --scales real
+                                                      # what the answer cache and the HTTP server each bring
+
+ssbonto variants: `ssbonto[-OPTION...][@N]` runs `ssbonto serve` with N web workers and, per
+OPTION, `nocache` (--answer-cache-bytes 0), `gunicorn` (--http-server gunicorn), `memory` or
+`disk` (--store-mode).
 
 Contenders, each over HTTP on 127.0.0.1 with the same data and the same query texts (ssbonto's
 predeclared prefixes written out, so that every server reads them):
@@ -18,7 +24,10 @@ contender alone and times start -> first answer; checks that every contender giv
 number of answers to every query; then measures the seven queries at each concurrency, the
 contenders interleaved (A B C A B C ...) and repeated, each cell a closed loop of N clients for
 --seconds. Reported per cell: requests/s (median and spread over repetitions), p50 and p99
-latency, errors; per contender: peak RSS of its whole process tree. A contender whose first cell
+latency, errors; per contender: peak RSS of its whole process tree (the sum of every process's
+VmHWM, which counts pages shared between processes once per process) and the peak of the summed
+proportional set size (PSS, sampled every 0.5 s: shared pages split between their users, so the
+memory the tree really takes). A contender whose first cell
 of a query has a median above --give-up-ms is not measured further on that query (recorded).
 Writes bench/results/compare.json and bench/results/compare.png.
 """
@@ -85,6 +94,8 @@ class Contender:
         self.start_seconds = None
         self.prepare_seconds = None
         self.skipped: dict[str, str] = {}
+        self.peak_pss_kib = 0
+        self._sampling = threading.Event()
 
     def start(self, timeout: float) -> None:
         if self.prepare:
@@ -104,6 +115,7 @@ class Contender:
                 connection.close()
                 if status == 200:
                     self.start_seconds = round(time.perf_counter() - began, 3)
+                    threading.Thread(target=self._sample_pss, daemon=True).start()
                     return
                 if 400 <= status < 500:
                     raise RuntimeError(f"{self.name} answers the lookup with HTTP {status}; see {self.log}")
@@ -116,7 +128,12 @@ class Contender:
         """Sum of the peak resident sets (VmHWM) of the process and every descendant alive now."""
         return sum(_status_kib(pid, "VmHWM") for pid in _tree(self.process.pid)) * 1024
 
+    def _sample_pss(self) -> None:
+        while not self._sampling.wait(0.5):
+            self.peak_pss_kib = max(self.peak_pss_kib, sum(_pss_kib(pid) for pid in _tree(self.process.pid)))
+
     def stop(self) -> None:
+        self._sampling.set()
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -142,6 +159,17 @@ def _tree(root: int) -> list[int]:
     return found
 
 
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def _status_kib(pid: int, field: str) -> int:
     try:
         with open(f"/proc/{pid}/status") as status:
@@ -158,10 +186,10 @@ def contenders(data: Path, work: Path, names: list[str]) -> list[Contender]:
     for name in names:
         port = free_port()
         log = work / f"{name}.log"
-        if name == "ssbonto" or name.startswith("ssbonto@"):  # ssbonto@N: N web workers instead of the default
-            workers = ["--workers", name.split("@", 1)[1]] if "@" in name else []
+        if name.split("@")[0].split("-")[0] == "ssbonto":
             made.append(Contender(name, [str(BIN / "ssbonto"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                         "--release-dir", str(data), "--log-level", "warning", *workers], port, log))
+                                         "--release-dir", str(data), "--log-level", "warning",
+                                         *ssbonto_options(name)], port, log))
         elif name == "oxigraph":
             location = work / "oxigraph-store"
 
@@ -176,9 +204,25 @@ def contenders(data: Path, work: Path, names: list[str]) -> list[Contender]:
             made.append(Contender(name, [_tool("rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port),
                                          str(data / "ssbonto.nt")], port, log))
         else:
-            raise SystemExit(f"unknown contender {name!r}; known: ssbonto, ssbonto@N (N web workers), oxigraph, "
+            raise SystemExit(f"unknown contender {name!r}; known: ssbonto[-OPTION...][@N], oxigraph, "
                              "rdflib-endpoint")
     return made
+
+
+SSBONTO_OPTIONS = {"nocache": ["--answer-cache-bytes", "0"], "gunicorn": ["--http-server", "gunicorn"],
+                   "memory": ["--store-mode", "memory"], "disk": ["--store-mode", "disk"]}
+
+
+def ssbonto_options(name: str) -> list[str]:
+    """`ssbonto serve` flags of a variant name such as ssbonto-nocache-gunicorn@1."""
+    base, _, workers = name.partition("@")
+    flags = ["--workers", workers] if workers else []
+    for option in base.split("-")[1:]:
+        if option not in SSBONTO_OPTIONS:
+            raise SystemExit(f"unknown ssbonto variant option {option!r} in {name!r}; known: "
+                             f"{', '.join(SSBONTO_OPTIONS)}")
+        flags += SSBONTO_OPTIONS[option]
+    return flags
 
 
 def _tool(name: str) -> str:
@@ -193,7 +237,8 @@ TEXTS = {name: with_prefixes(text) for name, text in QUERIES.items()}
 
 
 def query_path(contender: str, query: str) -> str:
-    return PATHS[contender.split("@")[0]] + "?" + urlencode({"query": TEXTS[query]})
+    server = contender.split("@")[0]
+    return PATHS["ssbonto" if server.startswith("ssbonto") else server] + "?" + urlencode({"query": TEXTS[query]})
 
 
 def request(connection: http.client.HTTPConnection, path: str, query: str) -> tuple[int, bytes]:
@@ -272,17 +317,21 @@ def _percentile(ordered: list[float], share: float) -> float:
 
 
 # -- one scale -----------------------------------------------------------------------------------
-def run_scale(label: str, data: Path, work: Path, args) -> dict:
+def run_scale(label: str, data: Path, work: Path, args, triples: int) -> dict:
     work.mkdir(parents=True, exist_ok=True)
-    running = contenders(data, work, args.contenders)
-    result: dict = {"scale": label, "data": str(data), "contenders": {}, "answers": {}, "cells": []}
+    names = [name for name in args.contenders if name != "rdflib-endpoint" or triples <= args.python_peer_max_triples]
+    running = contenders(data, work, names)
+    result: dict = {"scale": label, "data": str(data), "contenders": {}, "answers": {}, "cells": [],
+                    "not_started": {name: f"{triples} triples is above --python-peer-max-triples "
+                                          f"{args.python_peer_max_triples}"
+                                    for name in args.contenders if name not in names}}
     try:
         for contender in running:  # one at a time, so that each starts on an idle machine
             contender.start(args.start_timeout)
             print(f"  {contender.name}: first answer {contender.start_seconds} s after start"
                   + (f" (store loaded in {contender.prepare_seconds} s before)" if contender.prepare_seconds else ""),
                   flush=True)
-        for query in QUERIES:
+        for query in args.queries:
             sizes = {}
             for contender in running:
                 connection = http.client.HTTPConnection("127.0.0.1", contender.port, timeout=args.request_timeout)
@@ -295,7 +344,7 @@ def run_scale(label: str, data: Path, work: Path, args) -> dict:
             result["answers"][query] = {"sizes": sizes, "same": len(set(map(str, sizes.values()))) == 1}
             print(f"  answers to {query}: {sizes}", flush=True)
         for repetition in range(args.repetitions):
-            for query in QUERIES:
+            for query in args.queries:
                 for clients in args.concurrency:
                     order = running[repetition % len(running):] + running[:repetition % len(running)]
                     for contender in order:
@@ -314,7 +363,8 @@ def run_scale(label: str, data: Path, work: Path, args) -> dict:
             result["contenders"][contender.name] = {
                 "start_to_first_answer_seconds": contender.start_seconds,
                 "store_load_seconds_before_start": contender.prepare_seconds,
-                "peak_rss_bytes": contender.peak_rss_bytes(), "not_measured": contender.skipped,
+                "peak_rss_bytes": contender.peak_rss_bytes(), "peak_pss_bytes": contender.peak_pss_kib * 1024,
+                "not_measured": contender.skipped,
                 "command": " ".join(contender.command)}
     finally:
         for contender in running:
@@ -383,9 +433,10 @@ def plot(report: dict, path: Path) -> None:
     from matplotlib.ticker import NullFormatter
 
     scales = report["scales"]
-    figure, axes = plt.subplots(2, len(QUERIES), figsize=(3.2 * len(QUERIES), 6.5), squeeze=False)
+    queries = report["settings"]["queries"]
+    figure, axes = plt.subplots(2, len(queries), figsize=(3.2 * len(queries), 6.5), squeeze=False)
     largest, top = scales[-1], max(report["settings"]["concurrency"])
-    for column, query in enumerate(QUERIES):
+    for column, query in enumerate(queries):
         for contender in report["settings"]["contenders"]:
             rows = [r for r in largest["summary"] if r["contender"] == contender and r["query"] == query]
             if rows:
@@ -424,6 +475,9 @@ def main() -> None:
                         help="comma-separated: 'real' (the built release) and triple counts (default real,100000,1000000)")
     parser.add_argument("--contenders", default="ssbonto,oxigraph,rdflib-endpoint",
                         help="comma-separated; ssbonto@N runs ssbonto serve --workers N")
+    parser.add_argument("--queries", default=",".join(QUERIES), help=f"comma-separated subset of {', '.join(QUERIES)}")
+    parser.add_argument("--python-peer-max-triples", type=int, default=2_000_000,
+                        help="rdflib-endpoint is not started on larger data (it loads everything into rdflib)")
     parser.add_argument("--concurrency", default="1,4,16")
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one measurement cell")
@@ -435,6 +489,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "compare.json")
     args = parser.parse_args()
     args.contenders = [name for name in args.contenders.split(",") if name]
+    args.queries = [name for name in args.queries.split(",") if name]
+    unknown = [name for name in args.queries if name not in QUERIES]
+    if unknown:
+        raise SystemExit(f"unknown queries {', '.join(unknown)}; known: {', '.join(QUERIES)}")
     args.concurrency = sorted(int(value) for value in args.concurrency.split(","))
     if args.repetitions < 1 or args.seconds <= 0:
         raise SystemExit("--repetitions must be at least 1 and --seconds positive")
@@ -456,7 +514,7 @@ def main() -> None:
             generated = scale.generate(args.release_dir, data, int(label))
             triples = generated["triples"]
         print(f"scale {label}: {triples} triples in {data}", flush=True)
-        result = run_scale(label, data, args.workdir / f"run-{label}", args)
+        result = run_scale(label, data, args.workdir / f"run-{label}", args, triples)
         result["triples"] = triples
         report["scales"].append(result)
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
