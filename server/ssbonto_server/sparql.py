@@ -95,7 +95,7 @@ def endpoint() -> Response:
     if outcome.status != 200:
         return error_response(outcome.status, outcome.message, outcome.headers)
     g.query_ms = round(outcome.seconds * 1000, 3)  # for the access log
-    if not remote:  # an answer from the release alone is the same for as long as this process serves it
+    if not remote and not shape.services:  # from the release alone: the same as long as this process lives
         request.environ[CACHEABLE] = True
     response = Response(outcome.body, status=200, content_type=outcome.content_type)
     response.headers["Vary"] = "Accept"
