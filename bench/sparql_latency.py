@@ -1,8 +1,10 @@
-"""Latency and throughput of the SPARQL endpoint under `ssbonto serve` (gunicorn), on loopback.
+"""Latency and throughput of the SPARQL endpoint under `ssbonto serve`, on loopback, without
+its answer cache (every request here reaches a query process; bench/compare.py measures the cache).
 
     python bench/sparql_latency.py [--requests 200] [--seconds 10] [--release-dir release]
 
-Starts `ssbonto serve` on a free loopback port with its production defaults and measures:
+Starts `ssbonto serve` on a free loopback port with its production defaults (but
+--answer-cache-bytes 0) and measures:
 - single-client latency (median, p95) of a lookup, a join (CQ09) and an aggregate, each beside
   its peers in the same run: the same query in-process on the embedded store (the engine alone)
   and GET /healthz (HTTP and Flask alone), reported as ratios;
@@ -165,7 +167,7 @@ def main() -> None:
     port = free_port()
     ssbonto = Path(sys.executable).with_name("ssbonto")
     server = subprocess.Popen([str(ssbonto), "serve", "--port", str(port), "--release-dir", str(release),
-                               "--query-timeout", str(DEADLINE), "--log-level", "warning"],
+                               "--query-timeout", str(DEADLINE), "--log-level", "warning", "--answer-cache-bytes", "0"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         health = wait_healthy(port)
