@@ -3,42 +3,28 @@
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, VOID, PROV
 
-BASE = "https://w3id.org/ssbonto/"
-SSB = Namespace(BASE + "def/")
-ID = Namespace(BASE + "id/")
-GRAPH = Namespace(BASE + "graph/")
+from .prefixes import (BASE, GRAPH_BASE, INFERRED_GRAPH_IRI, KNOWLEDGE_GRAPH_IRI, ONTOLOGY_GRAPH_IRI,
+                       PREFIX_IRIS)
+
+SSB = Namespace(PREFIX_IRIS["ssb"])
+ID = Namespace(PREFIX_IRIS["ssbid"])
+GRAPH = Namespace(GRAPH_BASE)
 ONTOLOGY_IRI = URIRef(BASE + "def")
 
-QUDT = Namespace("http://qudt.org/schema/qudt/")
-UNIT = Namespace("http://qudt.org/vocab/unit/")
-QUANTITYKIND = Namespace("http://qudt.org/vocab/quantitykind/")
-VANN = Namespace("http://purl.org/vocab/vann/")
-SH = Namespace("http://www.w3.org/ns/shacl#")
+QUDT = Namespace(PREFIX_IRIS["qudt"])
+UNIT = Namespace(PREFIX_IRIS["unit"])
+QUANTITYKIND = Namespace(PREFIX_IRIS["quantitykind"])
+VANN = Namespace(PREFIX_IRIS["vann"])
+SH = Namespace(PREFIX_IRIS["sh"])
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 # Named graphs of a release: the hand-written ontology, the generated knowledge graph,
 # and what the reasoner inferred from both.
-ONTOLOGY_GRAPH = GRAPH["ontology"]
-KNOWLEDGE_GRAPH = GRAPH["kg"]
-INFERRED_GRAPH = GRAPH["inferred"]
+ONTOLOGY_GRAPH = URIRef(ONTOLOGY_GRAPH_IRI)
+KNOWLEDGE_GRAPH = URIRef(KNOWLEDGE_GRAPH_IRI)
+INFERRED_GRAPH = URIRef(INFERRED_GRAPH_IRI)
 
-PREFIXES = {
-    "ssb": SSB,
-    "ssbid": ID,
-    "owl": OWL,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "xsd": XSD,
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "qudt": QUDT,
-    "unit": UNIT,
-    "quantitykind": QUANTITYKIND,
-    "vann": VANN,
-    "void": VOID,
-    "prov": PROV,
-    "sh": SH,
-}
+PREFIXES = {prefix: Namespace(iri) for prefix, iri in PREFIX_IRIS.items()}
 
 
 def bind_prefixes(graph):

@@ -20,13 +20,13 @@ import urllib.request
 
 import pyoxigraph as ox
 
-from .namespaces import INFERRED_GRAPH, KNOWLEDGE_GRAPH, ONTOLOGY_GRAPH
+from .prefixes import INFERRED_GRAPH_IRI, KNOWLEDGE_GRAPH_IRI, ONTOLOGY_GRAPH_IRI
 from .query_text import _tokens, inspect_query
 from .store import DEFAULT_PREFIXES, Answer, QueryError
 
 SCHEME_PREFIX = "sparql+"
 GENID = "https://w3id.org/ssbonto/.well-known/genid/"
-RELEASE_GRAPHS = (str(ONTOLOGY_GRAPH), str(KNOWLEDGE_GRAPH), str(INFERRED_GRAPH))
+RELEASE_GRAPHS = (ONTOLOGY_GRAPH_IRI, KNOWLEDGE_GRAPH_IRI, INFERRED_GRAPH_IRI)
 SOLUTIONS_TYPE = "application/sparql-results+json"
 GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
                "text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML}

@@ -20,7 +20,7 @@ import shutil
 import pyoxigraph as ox
 
 from .errors import BuildError, Problem
-from .namespaces import PREFIXES
+from .prefixes import PREFIX_IRIS
 from .query_text import inspect_query
 
 SELECT_FORMATS = {
@@ -36,7 +36,7 @@ GRAPH_FORMATS = {
     "nq": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
 }
-DEFAULT_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+DEFAULT_PREFIXES = dict(PREFIX_IRIS)
 QUERY_STORE_DIR = "store"  # the on-disk store inside a release folder (not a download)
 STORE_MODES = ("auto", "memory", "disk")
 # auto: a release of at most this many triples is held in memory, a larger one read from disk.

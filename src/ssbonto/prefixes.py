@@ -1,0 +1,26 @@
+"""The IRIs of ssbonto's prefixes and named graphs as plain strings: what the query store and its
+processes need, without loading rdflib (namespaces.py makes rdflib terms of them)."""
+
+BASE = "https://w3id.org/ssbonto/"
+GRAPH_BASE = BASE + "graph/"
+ONTOLOGY_GRAPH_IRI = GRAPH_BASE + "ontology"
+KNOWLEDGE_GRAPH_IRI = GRAPH_BASE + "kg"
+INFERRED_GRAPH_IRI = GRAPH_BASE + "inferred"
+
+PREFIX_IRIS = {
+    "ssb": BASE + "def/",
+    "ssbid": BASE + "id/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "qudt": "http://qudt.org/schema/qudt/",
+    "unit": "http://qudt.org/vocab/unit/",
+    "quantitykind": "http://qudt.org/vocab/quantitykind/",
+    "vann": "http://purl.org/vocab/vann/",
+    "void": "http://rdfs.org/ns/void#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
