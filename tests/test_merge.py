@@ -165,6 +165,8 @@ def test_the_time_limit_is_reported_when_hermit_runs_out_of_it(tmp_path, reasoni
     assert "HermiT ran out of its time limit (0.5 s): consistency is UNDECIDED" in result.stdout
     report = json.loads((tmp_path / "r.json").read_text())
     assert (report["timed_out"], report["consistent"]) == (True, None)
+    if reasoning == merging.CLASSIFY:
+        assert "placed under other ontologies' classes: not computed (no classification)" in result.stdout
 
 
 def test_what_a_killed_reasoner_decided_is_kept():

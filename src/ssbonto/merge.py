@@ -203,8 +203,11 @@ class MergeReport:
         placed = {k: v for k, v in self.placements.items() if v}
         how = "inferred" if self.placements_inferred else \
             "asserted subClassOf chains only; --reasoning classify infers them"
-        lines.append(f"ssbonto classes placed under other ontologies' classes ({how}): {len(placed)} of "
-                     f"{len(self.placements)}")
+        if self.placements or self.consistent:
+            lines.append(f"ssbonto classes placed under other ontologies' classes ({how}): {len(placed)} of "
+                         f"{len(self.placements)}")
+        else:
+            lines.append("ssbonto classes placed under other ontologies' classes: not computed (no classification)")
         for ours, parents in sorted(placed.items()):
             lines.append(f"  {ours[len(str(SSB)):]} -> " + ", ".join(f"<{p}>" for p in parents))
         lines.append("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in self.seconds.items()))
