@@ -10,7 +10,7 @@
 
 ssbonto variants: `ssbonto[-OPTION...][@N]` runs `ssbonto serve` with N web workers and, per
 OPTION, `nocache` (--answer-cache-bytes 0), `gunicorn` (--http-server gunicorn), `memory` or
-`disk` (--store-mode).
+`disk` (--store-mode), `qp1` (--query-processes 1).
 
 Contenders, each over HTTP on 127.0.0.1 with the same data and the same query texts (ssbonto's
 predeclared prefixes written out, so that every server reads them):
@@ -29,7 +29,7 @@ VmHWM, which counts pages shared between processes once per process) and the pea
 proportional set size (PSS, sampled every 0.5 s: shared pages split between their users, so the
 memory the tree really takes). A contender whose first cell
 of a query has a median above --give-up-ms is not measured further on that query (recorded).
-Writes bench/results/compare.json and bench/results/compare.png.
+Writes bench/results/compare.json, its tables as compare.md and its plot as compare.png.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ import json
 import multiprocessing
 import os
 import platform
+import queue
 import shutil
 import signal
 import socket
@@ -210,7 +211,8 @@ def contenders(data: Path, work: Path, names: list[str]) -> list[Contender]:
 
 
 SSBONTO_OPTIONS = {"nocache": ["--answer-cache-bytes", "0"], "gunicorn": ["--http-server", "gunicorn"],
-                   "memory": ["--store-mode", "memory"], "disk": ["--store-mode", "disk"]}
+                   "memory": ["--store-mode", "memory"], "disk": ["--store-mode", "disk"],
+                   "qp1": ["--query-processes", "1"]}
 
 
 def ssbonto_options(name: str) -> list[str]:
@@ -269,7 +271,7 @@ def _client(port: int, path: str, query: str, threads: int, start_at: float, sto
             try:
                 status, _ = request(connection, path, query)
                 ok = status == 200
-            except OSError:
+            except (OSError, http.client.HTTPException):  # refused, reset, timed out, cut short
                 ok = False
                 connection.close()
             finished = time.perf_counter()
@@ -301,9 +303,16 @@ def measure(port: int, path: str, query: str, clients: int, seconds: float, time
                for i in range(processes)]
     for process in spawned:
         process.start()
-    gathered = [results.get(timeout=seconds + timeout + 60) for _ in spawned]
+    gathered = []
     for process in spawned:
-        process.join()
+        try:
+            gathered.append(results.get(timeout=seconds + timeout + 60))
+        except queue.Empty:  # a client process died: its requests count as errors, the run goes on
+            gathered.append(([], 1, stop_at))
+    for process in spawned:
+        process.join(10)
+        if process.is_alive():
+            process.kill()
     latencies = sorted(value for part in gathered for value in part[0])
     errors = sum(part[1] for part in gathered)
     elapsed = max(part[2] for part in gathered) - start_at
@@ -338,7 +347,7 @@ def run_scale(label: str, data: Path, work: Path, args, triples: int) -> dict:
                 try:
                     status, body = request(connection, query_path(contender.name, query), query)
                     sizes[contender.name] = answer_size(body, query) if status == 200 else f"HTTP {status}"
-                except OSError as error:
+                except (OSError, http.client.HTTPException) as error:
                     sizes[contender.name] = f"failed: {error}"
                 connection.close()
             result["answers"][query] = {"sizes": sizes, "same": len(set(map(str, sizes.values()))) == 1}
@@ -469,6 +478,52 @@ def plot(report: dict, path: Path) -> None:
     figure.savefig(path, dpi=90)
 
 
+def markdown(report: dict) -> str:
+    """The report as tables: per scale, requests/s median (min-max over repetitions) and p50/p99 at
+    every concurrency, then start, memory and the first contender's ratios at the top concurrency."""
+    contenders = report["settings"]["contenders"]
+    lines = [f"# bench/compare.py, {report['started']} to {report['finished']}", "",
+             f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
+             f"{report['machine']['memory_bytes'] / 2**30:.0f} GiB, Python {report['machine']['python']}; load average "
+             f"{', '.join(f'{v:.1f}' for v in report['machine']['load_average'])} at the start, "
+             f"{', '.join(f'{v:.1f}' for v in report['machine']['load_average_at_end'])} at the end. "
+             f"{report['settings']['repetitions']} repetitions of {report['settings']['seconds']} s per cell, "
+             "contenders interleaved.", ""]
+    for scale in report["scales"]:
+        lines += [f"## {scale['scale']} ({scale['triples']:,} triples)", "",
+                  "| query | clients | " + " | ".join(contenders) + " |",
+                  "|---|---|" + "---|" * len(contenders)]
+        rows = {(r["contender"], r["query"], r["clients"]): r for r in scale["summary"]}
+        for query in report["settings"]["queries"]:
+            for clients in report["settings"]["concurrency"]:
+                cells = []
+                for name in contenders:
+                    row = rows.get((name, query, clients))
+                    if row is None:
+                        cells.append("not measured")
+                        continue
+                    cells.append(f"{row['requests_per_second_median']:,.1f} ({row['requests_per_second_min']:,.1f}-"
+                                 f"{row['requests_per_second_max']:,.1f}) req/s, p50 {row['p50_ms_median']} / p99 "
+                                 f"{row['p99_ms_median']} ms" + (f", {row['errors']} errors" if row["errors"] else ""))
+                lines.append(f"| {query} | {clients} | " + " | ".join(cells) + " |")
+        lines += ["", "| contender | start to first answer | peak RSS (sum of VmHWM) | peak PSS | not measured |",
+                  "|---|---|---|---|---|"]
+        for name, figures in scale["contenders"].items():
+            loaded = figures["store_load_seconds_before_start"]
+            lines.append(f"| {name} | {figures['start_to_first_answer_seconds']} s"
+                         + (f" (+ {loaded} s loading its store before)" if loaded else "")
+                         + f" | {figures['peak_rss_bytes'] / 2**20:,.0f} MiB | {figures['peak_pss_bytes'] / 2**20:,.0f} MiB"
+                         f" | {'; '.join(f'{q}: {why}' for q, why in figures['not_measured'].items()) or '-'} |")
+        for name, why in scale.get("not_started", {}).items():
+            lines.append(f"| {name} | not started: {why} | | | |")
+        ratios = report["ratios_at_top_concurrency"].get(scale["scale"], {})
+        if ratios:
+            lines += ["", f"Ratios of requests/s at {max(report['settings']['concurrency'])} clients: "
+                      + "; ".join(f"{pair} = {value}" for pair, value in ratios.items()), ""]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scales", default="real,100000,1000000",
@@ -517,6 +572,14 @@ def main() -> None:
         result = run_scale(label, data, args.workdir / f"run-{label}", args, triples)
         result["triples"] = triples
         report["scales"].append(result)
+        write_report(report, args)  # after every scale: a later failure keeps what was measured
+    plot(report, args.out.with_suffix(".png"))
+    print(json.dumps({"ratios_at_top_concurrency": report["ratios_at_top_concurrency"],
+                      "contenders": {s["scale"]: s["contenders"] for s in report["scales"]}}, indent=1))
+    print(f"wrote {args.out}, {args.out.with_suffix('.md')} and {args.out.with_suffix('.png')}")
+
+
+def write_report(report: dict, args) -> None:
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     report["machine"]["load_average_at_end"] = os.getloadavg()
     top = max(args.concurrency)
@@ -524,10 +587,7 @@ def main() -> None:
                                          for s in report["scales"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    plot(report, args.out.with_suffix(".png"))
-    print(json.dumps({"ratios_at_top_concurrency": report["ratios_at_top_concurrency"],
-                      "contenders": {s["scale"]: s["contenders"] for s in report["scales"]}}, indent=1))
-    print(f"wrote {args.out} and {args.out.with_suffix('.png')}")
+    args.out.with_suffix(".md").write_text(markdown(report), encoding="utf-8")
 
 
 def _with_triples_file(release: Path, work: Path) -> Path:

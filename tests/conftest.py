@@ -56,3 +56,13 @@ def live_server(built):
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def partner():
+    """A loopback endpoint to allow-list (sparql_support.Listener): it records every request."""
+    from sparql_support import Listener
+
+    listener = Listener()
+    yield listener
+    listener.close()

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 import requests
-from sparql_support import IONIC_ANSWER, IONIC_QUERY, Listener, app_server, json_column
+from sparql_support import IONIC_ANSWER, IONIC_QUERY, app_server, json_column
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
@@ -18,13 +18,6 @@ from ssbonto_server.app import Settings
 
 # about a second on the real graph: long enough for concurrent requests to meet in flight
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a a ?t . ?b a ?u FILTER(STRLEN(STR(?a)) < STRLEN(STR(?b))) }"
-
-
-@pytest.fixture(scope="module")
-def partner():
-    listener = Listener()
-    yield listener
-    listener.close()
 
 
 @pytest.fixture(scope="module")

@@ -32,14 +32,6 @@ def outsider():
 
 
 @pytest.fixture(scope="module")
-def partner():
-    """An allow-listed endpoint (the positive control: connections to it do happen)."""
-    listener = Listener()
-    yield listener
-    listener.close()
-
-
-@pytest.fixture(scope="module")
 def strict(built, partner):
     settings = Settings(release_dir=built.release, query_timeout=STRICT_DEADLINE, max_answer_bytes=200_000,
                         query_memory_bytes=450_000_000, service_allow_list=[partner.url + "/"])
