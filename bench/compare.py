@@ -19,6 +19,10 @@ predeclared prefixes written out, so that every server reads them):
   bulk-loaded with `oxigraph load` (the practical limit for this engine);
 - rdflib-endpoint: the Python peer, serving the same triples as one N-Triples file.
 
+After every cell the harness waits until that contender is idle again (a server may go on
+computing requests its clients gave up on, which would slow the next contender's cell down);
+the wait is recorded per cell as busy_after_seconds.
+
 For every scale (the real release, and synthetic releases from bench/scale.py) it starts each
 contender alone and times start -> first answer; checks that every contender gives the same
 number of answers to every query; then measures the seven queries at each concurrency, the
@@ -129,6 +133,20 @@ class Contender:
         """Sum of the peak resident sets (VmHWM) of the process and every descendant alive now."""
         return sum(_status_kib(pid, "VmHWM") for pid in _tree(self.process.pid)) * 1024
 
+    def wait_idle(self, limit: float = 60.0) -> float:
+        """Wait until the contender's processes use under a tenth of a core (a server may go on
+        computing requests its clients gave up on, which would slow the next contender's cell);
+        returns the seconds waited."""
+        began = time.perf_counter()
+        before = _cpu_seconds(_tree(self.process.pid))
+        while time.perf_counter() - began < limit:
+            time.sleep(0.2)
+            now = _cpu_seconds(_tree(self.process.pid))
+            if now - before < 0.02:
+                break
+            before = now
+        return round(time.perf_counter() - began, 3)
+
     def _sample_pss(self) -> None:
         while not self._sampling.wait(0.5):
             self.peak_pss_kib = max(self.peak_pss_kib, sum(_pss_kib(pid) for pid in _tree(self.process.pid)))
@@ -158,6 +176,18 @@ def _tree(root: int) -> list[int]:
         frontier = [pid for pid, parent in parents.items() if parent in frontier]
         found += frontier
     return found
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _pss_kib(pid: int) -> int:
@@ -361,7 +391,8 @@ def run_scale(label: str, data: Path, work: Path, args, triples: int) -> dict:
                             continue
                         cell = measure(contender.port, query_path(contender.name, query), query, clients,
                                        args.seconds, args.request_timeout)
-                        cell.update(contender=contender.name, query=query, clients=clients, repetition=repetition)
+                        cell.update(contender=contender.name, query=query, clients=clients, repetition=repetition,
+                                    busy_after_seconds=contender.wait_idle())
                         result["cells"].append(cell)
                         if repetition == 0 and clients == args.concurrency[0] and (
                                 cell["p50_ms"] is None or cell["p50_ms"] > args.give_up_ms):
