@@ -124,14 +124,19 @@ def test_the_merged_ontology_is_written_as_one_ontology(panet_merge):
     assert not list(merged.triples((None, merging.OWL.imports, None)))
 
 
+def disjointness_fixture(path: Path, *statements: str) -> Path:
+    """An ontology making PaNET's neutron diffraction disjoint from neutron powder diffraction
+    (which ssb:NeutronPowderDiffraction is under both), plus `statements`."""
+    path.write_text("@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+                    f"<https://example.org/{path.stem}> a owl:Ontology .\n"
+                    f"<{PANET_NS}PaNET01217> a owl:Class ; owl:disjointWith <{PANET_NS}PaNET01100> .\n"
+                    + "".join(statement + "\n" for statement in statements), encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize("reasoning", MODES)
 def test_an_unsatisfiable_class_of_ours_is_reported(tmp_path, reasoning):
-    clash = tmp_path / "clash.ttl"
-    clash.write_text(
-        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-        f"<https://example.org/clash> a owl:Ontology .\n"
-        f"<{PANET_NS}PaNET01217> a owl:Class ; owl:disjointWith <{PANET_NS}PaNET01100> .\n"
-        f"<{PANET_NS}PaNET01100> a owl:Class .\n", encoding="utf-8")
+    clash = disjointness_fixture(tmp_path / "clash.ttl", f"<{PANET_NS}PaNET01100> a owl:Class .")
     report = merging.merge([clash], REPO, time_limit=300, reasoning=reasoning)
     # ssb:NeutronPowderDiffraction is under both (exact match to NPD, and via ssb:NeutronDiffraction)
     assert report.consistent is True
@@ -144,12 +149,8 @@ def test_an_unsatisfiable_class_of_ours_is_reported(tmp_path, reasoning):
 
 @pytest.mark.parametrize("reasoning", MODES)
 def test_an_inconsistent_merge_is_reported_as_inconsistent(tmp_path, reasoning):
-    clash = tmp_path / "inconsistent.ttl"
-    clash.write_text(
-        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-        f"<https://example.org/inconsistent> a owl:Ontology .\n"
-        f"<{PANET_NS}PaNET01217> a owl:Class ; owl:disjointWith <{PANET_NS}PaNET01100> .\n"
-        f"<https://example.org/run-1> a owl:NamedIndividual, <{SSB.NeutronPowderDiffraction}> .\n", encoding="utf-8")
+    clash = disjointness_fixture(tmp_path / "inconsistent.ttl",
+                                 f"<https://example.org/run-1> a owl:NamedIndividual, <{SSB.NeutronPowderDiffraction}> .")
     result = subprocess.run([sys.executable, "-m", "ssbonto.cli", "merge", "--with", str(clash), "--output", "-",
                              "--reasoning", reasoning], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stdout + result.stderr
