@@ -573,6 +573,8 @@ def main() -> None:
     parser.add_argument("--release-dir", type=Path, default=REPO / "release")
     parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "data", help="synthetic data and stores")
     parser.add_argument("--out", type=Path, default=RESULTS / "compare.json")
+    parser.add_argument("--reuse-data", action="store_true",
+                        help="use synthetic data already in --workdir (from bench/scale.py) instead of writing it again")
     args = parser.parse_args()
     args.contenders = [name for name in args.contenders.split(",") if name]
     args.queries = [name for name in args.queries.split(",") if name]
@@ -597,8 +599,10 @@ def main() -> None:
             triples = sum(json.loads((data / "manifest.json").read_text())["triples"][g] for g in ("ontology", "kg", "inferred"))
         else:
             data = args.workdir / f"scale-{label}"
-            generated = scale.generate(args.release_dir, data, int(label))
-            triples = generated["triples"]
+            if args.reuse_data and (data / "store").is_dir() and (data / "manifest.json").is_file():
+                triples = sum(json.loads((data / "manifest.json").read_text())["triples"].values())
+            else:
+                triples = scale.generate(args.release_dir, data, int(label))["triples"]
         print(f"scale {label}: {triples} triples in {data}", flush=True)
         result = run_scale(label, data, args.workdir / f"run-{label}", args, triples)
         result["triples"] = triples
