@@ -117,6 +117,8 @@ def test_the_front_reports_the_remote_store_healthy(front):
         time.sleep(0.1)
     assert health["status"] == "ok" and health["query_processes"]["ready"] == 2
     assert health["query_processes"]["network_isolated"] is False  # the query processes must reach the store
+    assert health["answer_cache"] is None  # a new push would change the answers behind the front's back
+    assert health["store"]["mode"] is None and health["store"]["location"].startswith("sparql+http://")
 
 
 def test_competency_question_answered_through_the_front(front):

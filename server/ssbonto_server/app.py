@@ -73,7 +73,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     CORS(app, methods=["GET", "HEAD", "POST", "OPTIONS"], max_age=86400,
          expose_headers=["Content-Length", "ETag", "Last-Modified", "Retry-After", "Content-Disposition",
                          CACHE_HEADER])
-    if settings.answer_cache_bytes > 0:
+    # a remote store can be pushed a new release behind this process's back: answers from it are not kept
+    if settings.answer_cache_bytes > 0 and not settings.store:
         app.wsgi_app = app.extensions[ANSWER_CACHE_KEY] = AnswerCache(app.wsgi_app, settings.answer_cache_bytes,
                                                                        wait_seconds=settings.query_timeout)
     return app
