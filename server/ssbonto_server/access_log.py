@@ -21,20 +21,28 @@ def _finished(response: Response) -> Response:
     started = g.get("access_started")
     if not log.isEnabledFor(logging.INFO) or started is None:
         return response
+    write_entry(request.remote_addr, request.method, request.path, response.status_code, response.content_length,
+                started, g.get("query_ms"), response.mimetype, request.headers.get("User-Agent", ""))
+    return response
+
+
+def write_entry(remote, method: str, path: str, status: int, size, started: float, query_ms, media_type: str,
+                agent: str, **extra) -> None:
+    """One access line; `started` is the request's perf_counter start."""
     entry = {
         "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-        "remote": request.remote_addr,
-        "method": request.method,
-        "path": request.path,
-        "status": response.status_code,
-        "bytes": response.content_length,
+        "remote": remote,
+        "method": method,
+        "path": path,
+        "status": status,
+        "bytes": size,
         "ms": round((time.perf_counter() - started) * 1000, 3),
-        "query_ms": g.get("query_ms"),
-        "type": response.mimetype,
-        "agent": request.headers.get("User-Agent", "")[:200],
+        "query_ms": query_ms,
+        **extra,
+        "type": media_type,
+        "agent": agent[:200],
     }
     log.info(json.dumps(entry, ensure_ascii=False))
-    return response
 
 
 def install(app: Flask) -> None:

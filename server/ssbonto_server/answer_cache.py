@@ -13,18 +13,16 @@ instead of each running the query again (up to `wait_seconds`, then they run it 
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections import OrderedDict
-from datetime import datetime, timezone
+
+from .access_log import log, write_entry
 
 CACHEABLE = "ssbonto.answer_cacheable"  # WSGI environ key the endpoint sets on a cacheable answer
 CACHE_HEADER = "X-Answer-Cache"
 ENTRY_OVERHEAD = 400  # bytes of key, headers and bookkeeping counted per entry besides the body
-
-log = logging.getLogger("ssbonto.access")
 
 
 class AnswerCache:
@@ -54,7 +52,10 @@ class AnswerCache:
             status, headers, body, _ = entry
             start_response(status, headers + [(CACHE_HEADER, "hit")])
             if log.isEnabledFor(logging.INFO):
-                _log_hit(environ, status, headers, len(body), started)
+                content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
+                write_entry(environ.get("REMOTE_ADDR"), "GET", self.path, int(status.split(" ", 1)[0]), len(body),
+                            started, None, content_type.split(";", 1)[0].strip(), environ.get("HTTP_USER_AGENT", ""),
+                            cache="hit")
             return [body]
         with self._lock:
             done = self._in_flight.setdefault(key, threading.Event())
@@ -83,7 +84,7 @@ class AnswerCache:
             sent["status"], sent["headers"] = status, headers
             if environ.get(CACHEABLE):
                 headers = headers + [(CACHE_HEADER, "miss")]
-            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+            return start_response(status, headers, exc_info)
 
         result = self.app(environ, recording_start_response)
         if not environ.get(CACHEABLE) or not sent.get("status", "").startswith("200"):
@@ -108,21 +109,3 @@ class AnswerCache:
         with self._lock:
             return {"entries": len(self._entries), "bytes": self._bytes, "max_bytes": self.max_bytes,
                     "hits": self.hits, "misses": self.misses}
-
-
-def _log_hit(environ, status: str, headers: list, size: int, started: float) -> None:
-    content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
-    entry = {
-        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-        "remote": environ.get("REMOTE_ADDR"),
-        "method": "GET",
-        "path": environ.get("PATH_INFO"),
-        "status": int(status.split(" ", 1)[0]),
-        "bytes": size,
-        "ms": round((time.perf_counter() - started) * 1000, 3),
-        "query_ms": None,
-        "cache": "hit",
-        "type": content_type.split(";", 1)[0].strip(),
-        "agent": environ.get("HTTP_USER_AGENT", "")[:200],
-    }
-    log.info(json.dumps(entry, ensure_ascii=False))
