@@ -60,7 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import loopback  # noqa: E402  (bench/loopback.py and bench/scale.py, beside this file)
 import scale  # noqa: E402
 
-from ssbonto.remote_store import with_prefixes  # noqa: E402
+from ssbonto.store.remote import with_prefixes  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"

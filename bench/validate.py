@@ -32,7 +32,7 @@ import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[4])
 from validate import scaled_graph
-from ssbonto import validate
+from ssbonto.build import validate
 from ssbonto.namespaces import SH
 repo, engine, copies = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 data, tbox = scaled_graph(repo, copies)
@@ -57,10 +57,10 @@ def scaled_graph(repo: Path, copies: int):
     from rdflib import BNode, Graph, URIRef
 
     from ssbonto.build import load_tbox, table_captions
-    from ssbonto.curation import Curator
+    from ssbonto.build.curation import Curator
     from ssbonto.namespaces import ID
-    from ssbonto.populate import Populator
-    from ssbonto.vocabulary import Vocabulary
+    from ssbonto.build.populate import Populator
+    from ssbonto.build.vocabulary import Vocabulary
 
     tbox = load_tbox(repo)
     vocabulary = Vocabulary.from_tbox(tbox)

@@ -46,7 +46,8 @@ def live_server(built):
 
     from werkzeug.serving import make_server
 
-    from ssbonto_server.app import Settings, create_app
+    from ssbonto_server.app import create_app
+    from ssbonto_server.settings import Settings
 
     app = create_app(Settings(release_dir=built.release))
     server = make_server("127.0.0.1", 0, app, threaded=True)

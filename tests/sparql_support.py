@@ -56,7 +56,7 @@ def app_server(settings):
     from werkzeug.serving import make_server
 
     from ssbonto_server.app import create_app
-    from ssbonto_server.sparql import query_runner
+    from ssbonto_server.sparql.query_runner import query_runner
 
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)

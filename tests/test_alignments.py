@@ -10,11 +10,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from ssbonto import alignments
+from ssbonto.interop import alignments
 from ssbonto.build import load_tbox
 from ssbonto.errors import BuildError
 from ssbonto.namespaces import SSB
-from ssbonto.vocabulary import Vocabulary
+from ssbonto.build.vocabulary import Vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
 REF = REPO.parent / "shared" / "ref-ontologies"
@@ -123,7 +123,7 @@ def test_the_traps_of_chmo_are_handled(mappings):
 def test_the_module_is_the_one_generated_from_the_table():
     committed = (REPO / alignments.MODULE).read_bytes()
     assert committed == alignments.module_turtle(REPO, "1.0.0"), \
-        "ontology/alignments/ssbonto-alignments.ttl is stale: run python -m ssbonto.alignments"
+        "ontology/alignments/ssbonto-alignments.ttl is stale: run python -m ssbonto.interop.alignments"
 
 
 def test_module_axioms_follow_the_predicates(mappings):
@@ -191,7 +191,7 @@ def test_a_bad_row_is_reported_with_file_line_and_column(tmp_path):
 def test_published_jsonld_context_covers_the_aligned_prefixes(tbox):
     from pyld import jsonld
 
-    from ssbonto.release import context_for
+    from ssbonto.build.release import context_for
 
     context = context_for(tbox, "1.0.0")
     for prefix, namespace in alignments.ALIGNED_PREFIXES.items():

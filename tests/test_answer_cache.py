@@ -13,8 +13,8 @@ from sparql_support import IONIC_ANSWER, IONIC_QUERY, app_server, json_column
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
-from ssbonto_server.answer_cache import CACHEABLE, AnswerCache
-from ssbonto_server.app import Settings
+from ssbonto_server.sparql.answer_cache import CACHEABLE, AnswerCache
+from ssbonto_server.settings import Settings
 
 # about a second on the real graph: long enough for concurrent requests to meet in flight
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a a ?t . ?b a ?u FILTER(STRLEN(STR(?a)) < STRLEN(STR(?b))) }"

@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from ssbonto.build import build, load_tbox
-from ssbonto.curation import Curator
+from ssbonto.build.curation import Curator
 from ssbonto.errors import BuildError, ReasoningError
-from ssbonto.vocabulary import Vocabulary
+from ssbonto.build.vocabulary import Vocabulary
 
 
 def edit_row(path, line_number: int, column: str, value: str) -> None:

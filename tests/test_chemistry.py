@@ -1,6 +1,6 @@
 import pytest
 
-from ssbonto.chemistry import FormulaError, parse_formula, parse_substitutions
+from ssbonto.build.chemistry import FormulaError, parse_formula, parse_substitutions
 
 
 @pytest.mark.parametrize("formula, elements", [

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from ssbonto import merge as merging
-from ssbonto import satisfiability
+from ssbonto.interop import merge as merging
+from ssbonto.interop import satisfiability
 from ssbonto.namespaces import SSB
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from ssbonto import quality
+from ssbonto.interop import quality
 
 REPO = Path(__file__).resolve().parents[1]
 

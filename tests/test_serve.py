@@ -44,7 +44,7 @@ def query_processes_under(root: int) -> list[int]:
         ancestor = parents.get(pid)
         while ancestor and ancestor != root:
             ancestor = parents.get(ancestor)
-        if ancestor == root and b"ssbonto_server.query_worker" in command:
+        if ancestor == root and b"ssbonto_server.sparql.query_worker" in command:
             found.append(pid)
     return found
 

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from ssbonto import chemistry, validate
+from ssbonto.build import chemistry, validate
 from ssbonto.errors import BuildError
 from ssbonto.namespaces import SH, sparql_prologue
 

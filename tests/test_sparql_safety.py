@@ -16,9 +16,9 @@ import requests
 from sparql_support import (GRAPH, IONIC_QUERY, REF31_QUERY, REF31_ROW, RUNAWAY_QUERY, Listener, app_server,
                             json_column)
 
-from ssbonto.query_text import inspect_query
+from ssbonto.store.query_text import inspect_query
 from ssbonto.store import DEFAULT_PREFIXES
-from ssbonto_server.app import Settings
+from ssbonto_server.settings import Settings
 
 STRICT_DEADLINE = 5.0
 

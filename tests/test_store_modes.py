@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,7 +14,7 @@ from sparql_support import Listener, app_server, json_column
 from conftest import REPO
 from ssbonto.errors import BuildError
 from ssbonto.store import MEMORY_MODE_MAX_TRIPLES, QUERY_STORE_DIR, EmbeddedStore, choose_mode
-from ssbonto_server.app import Settings
+from ssbonto_server.settings import Settings
 
 CQ_QUERIES = sorted((REPO / "queries" / "cq").glob("*.rq"))
 

@@ -33,8 +33,8 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def example_graph() -> Graph:
     from ssbonto.build import load_tbox, ontology_version
-    from ssbonto.release import context_for
-    from ssbonto.validate_cli import read_graph
+    from ssbonto.build.release import context_for
+    from ssbonto.answers.validation import read_graph
 
     tbox = load_tbox(REPO)
     context = context_for(tbox, ontology_version(tbox))
@@ -81,7 +81,7 @@ def test_the_example_uses_the_published_context(built, example_graph):
     assert json.loads(EXAMPLE.read_text(encoding="utf-8"))["@context"] == published["@id"] == \
         "https://w3id.org/ssbonto/context/1.0.0.jsonld"
     from ssbonto.build import load_tbox
-    from ssbonto.release import context_for
+    from ssbonto.build.release import context_for
 
     assert context_for(load_tbox(REPO), "1.0.0")["@context"] == published["@context"]  # what validate serves offline
     quantity = URIRef(LAB + "quantity/pressure-range")

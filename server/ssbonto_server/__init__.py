@@ -4,7 +4,7 @@ __all__ = ["create_app"]
 
 
 def __getattr__(name):
-    # lazily, so that query processes (python -m ssbonto_server.query_worker) never load Flask
+    # lazily, so that query processes (python -m ssbonto_server.sparql.query_worker) never load Flask
     if name == "create_app":
         from .app import create_app
 

@@ -1,4 +1,4 @@
-"""Structured access log: one JSON object per request on the `ssbonto.access` logger, with the
+"""Logging: JSON lines on standard error, and the structured access log: one JSON object per request on the `ssbonto.access` logger, with the
 total time and, for SPARQL requests, the time the query process spent on the query."""
 
 from __future__ import annotations
@@ -61,3 +61,15 @@ class JsonLines(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str) -> None:
+    """JSON lines on standard error for every `ssbonto.*` logger, at `level`."""
+    import sys
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLines())
+    logger = logging.getLogger("ssbonto")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level.upper())
+    logger.propagate = False

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app
 
-from ssbonto.release import MANIFEST_FILE
+from ssbonto.layout import MANIFEST_FILE
 
-from .app import ANSWER_CACHE_KEY
-from .sparql import query_runner
+from .sparql.answer_cache import ANSWER_CACHE_KEY
+from .sparql.query_runner import query_runner
 
 blueprint = Blueprint("health", __name__)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from ssbonto.release import CHECKSUM_FILE, MANIFEST_FILE
+from ssbonto.layout import CHECKSUM_FILE, MANIFEST_FILE
 from ssbonto.store import EmbeddedStore, open_store
 
 EXTENSION_KEY = "ssbonto.served"

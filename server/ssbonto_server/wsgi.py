@@ -9,7 +9,8 @@ import json
 import os
 from pathlib import Path
 
-from .app import Settings, create_app
+from .app import create_app
+from .settings import Settings
 
 SETTINGS_VARIABLE = "SSBONTO_SERVE_SETTINGS"
 
@@ -23,9 +24,8 @@ def hand_over(settings: Settings, log_level: str) -> None:
 
 def application():
     """WSGI application factory (granian --factory; gunicorn's load)."""
-    from ssbonto.serve import configure_logging
-
-    from .sparql import query_runner
+    from .access_log import configure_logging
+    from .sparql.query_runner import query_runner
 
     handed = json.loads(os.environ.get(SETTINGS_VARIABLE) or '{"settings": {}, "log_level": "info"}')
     fields = handed["settings"]

@@ -1,7 +1,6 @@
 """Every IRI base and prefix ssbonto uses, defined once."""
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, VOID, PROV
 
 from .prefixes import (BASE, GRAPH_BASE, INFERRED_GRAPH_IRI, KNOWLEDGE_GRAPH_IRI, ONTOLOGY_GRAPH_IRI,
                        PREFIX_IRIS)

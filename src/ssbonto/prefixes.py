@@ -24,3 +24,16 @@ PREFIX_IRIS = {
     "prov": "http://www.w3.org/ns/prov#",
     "sh": "http://www.w3.org/ns/shacl#",
 }
+
+# Prefixes of the aligned ontologies, for the module and the published JSON-LD context
+# (the curie_map of ssbonto.sssom.yml uses the same names).
+ALIGNED_PREFIXES = {
+    "obo": "http://purl.obolibrary.org/obo/",
+    "CHMO": "http://purl.obolibrary.org/obo/CHMO_",
+    "PaNET": "http://purl.org/pan-science/PaNET/",
+    "chameo": "https://w3id.org/emmo/domain/characterisation-methodology/chameo#",
+    "emmo": "https://w3id.org/emmo#",
+    "echem": "https://w3id.org/emmo/domain/electrochemistry#",
+    "battery": "https://w3id.org/emmo/domain/battery#",
+    "quantitykind": "http://qudt.org/vocab/quantitykind/",
+}

@@ -1,0 +1,2 @@
+"""Pages for people and dereferencing: linked-data pages for every IRI, the ontology's
+documentation, the landing and query pages."""

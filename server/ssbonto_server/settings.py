@@ -1,0 +1,50 @@
+"""The service's configuration: every field is a flag of `ssbonto serve` and an environment
+variable SSBONTO_<FIELD NAME IN UPPER CASE>."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Settings:
+    """Service configuration; every field can be set by a flag of `ssbonto serve` or by the
+    environment variable SSBONTO_<FIELD NAME IN UPPER CASE>."""
+
+    release_dir: Path = Path("release")
+    base_iri: str = "https://w3id.org/ssbonto/"
+    query_timeout: float = 30.0
+    max_query_bytes: int = 100_000
+    max_body_bytes: int = 1_000_000
+    service_allow_list: list[str] = field(default_factory=list)
+    query_processes: int = 2  # per web worker; one may be stuck at the deadline while the other serves
+    max_answer_bytes: int = 64_000_000
+    query_memory_bytes: int = 2_000_000_000  # address-space limit of each query process
+    store: str = ""  # empty: the embedded store; else sparql+http://HOST:PORT/PATH (remote_store)
+    store_mode: str = "auto"  # the embedded store in memory or on disk (ssbonto.store.choose_mode)
+    answer_cache_bytes: int = 32_000_000  # per web worker; 0 turns the answer cache off
+
+    @classmethod
+    def from_environment(cls, **overrides) -> "Settings":
+        settings = cls()
+        for name, default in settings.__dict__.items():
+            raw = os.environ.get(f"SSBONTO_{name.upper()}")
+            if raw is None:
+                continue
+            if isinstance(default, Path):
+                value = Path(raw)
+            elif isinstance(default, float):
+                value = float(raw)
+            elif isinstance(default, int):
+                value = int(raw)
+            elif isinstance(default, list):
+                value = [item for item in raw.split(",") if item]
+            else:
+                value = raw
+            setattr(settings, name, value)
+        for name, value in overrides.items():
+            if value is not None:
+                setattr(settings, name, value)
+        return settings

@@ -1,0 +1,75 @@
+"""The `ssbonto` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import __version__
+from ..errors import BuildError
+from . import query, release
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="ssbonto", description=__doc__)
+    main.add_argument("--version", action="version", version=f"ssbonto {__version__}")
+    sub = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name, handler, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--release-dir", help="where the release lives (default: ./release in a checkout, "
+                                             "or $SSBONTO_RELEASE_DIR)")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("build", release.cmd_build, "build the knowledge graph, reason, validate and write the release")
+    p.add_argument("--sources", help="folder holding ontology/, shapes/ (default: this checkout)")
+    p.add_argument("--reasoner-timeout", type=float, default=600, help="seconds HermiT may run (default 600)")
+
+    p = command("export", release.cmd_export, "write the built graph to standard output")
+    p.add_argument("--format", choices=["ttl", "nt", "jsonld", "rdfxml", "nq", "trig"], default="ttl")
+
+    p = command("query", query.cmd_query, "answer a SPARQL query from the built store")
+    p.add_argument("sparql", nargs="?", default="", help="the query text, or '-' to read standard input")
+    p.add_argument("--file", help="read the query from this file")
+    p.add_argument("--format", default="table",
+                   choices=["table", "json", "xml", "csv", "tsv", "ttl", "nt", "rdfxml", "nq", "trig"])
+
+    command("stats", release.cmd_stats, "print triple counts and individuals per class")
+
+    from . import interop
+    interop.add_merge_arguments(command("merge", interop.run_merge, "merge ssbonto and its alignments with other "
+                                        "ontologies (imports resolved locally) and reason over the result"))
+    interop.add_check_arguments(command("check", interop.run_check, "run the ontology quality checks (OOPS!, "
+                                        "FOOPS!, ROBOT report, OWL 2 DL profile)"))
+
+    from . import validate
+    validate.add_arguments(command("validate", validate.run, "validate RDF files (another lab's study "
+                                                             "description) against ssbonto's SHACL shapes"))
+
+    from . import push
+    push.add_arguments(command("push", push.run, "load the release into a SPARQL 1.1 store through the Graph "
+                                                 "Store Protocol, for `ssbonto serve --store`"))
+
+    from . import serve
+    serve.add_arguments(command("serve", serve.run, "serve the SPARQL endpoint, linked-data pages and downloads "
+                                                    "over HTTP (gunicorn); builds the release first if there is none"))
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except BuildError as error:
+        from ..build import print_problems
+
+        print_problems(error)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
