@@ -86,6 +86,36 @@ def refused_requests(outsider_url: str) -> list[tuple[str, dict]]:
         (f"SELECT * FROM NAMED <{graph}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {}),
         ("SELECT * WHERE { ?s ?p ?o }", {"default-graph-uri": graph}),
         ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", {"named-graph-uri": graph}),
+        *[(query, {}) for query in bypass_spellings(outsider_url)],
+    ]
+
+
+def bypass_spellings(listener_url: str) -> list[str]:
+    """SERVICE calls to `listener_url` spelled the ways Oxigraph's scannerless parser accepts: the
+    keyword glued to a prefixed name with the empty prefix (issue 16), in lower case, in a subquery
+    and an OPTIONAL, after `}` or `.` with no space, prefixed names with and without a local part,
+    BASE-relative IRIs, SILENT glued on, and after a literal that ends without a space."""
+    call = "{ ?s ?p ?o }"
+    return [
+        f"PREFIX : <{listener_url}/> SELECT * WHERE {{ SERVICE:sparql {call} }}",
+        f"prefix : <{listener_url}/> select * where {{ service:sparql {call} }}",
+        f"PREFIX : <{listener_url}/> SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE:sparql {call} }} }} }}",
+        f"PREFIX : <{listener_url}/> SELECT * WHERE {{ ?a ?b ?c OPTIONAL {{ SERVICE:sparql {call} }} }}",
+        f"PREFIX : <{listener_url}/sparql> SELECT * WHERE {{ SERVICE: {call} }}",
+        f"PREFIX x: <{listener_url}/> SELECT * WHERE {{ SERVICEx:sparql {call} }}",
+        f"SELECT * WHERE {{ {{}}SERVICE<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ ?a ?b ?c .SERVICE<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ ?a ?b true.SERVICE<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ ?a ?b trueSERVICE<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ ?a ?b 1e5SERVICE<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ SERVICESILENT<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ SERVICE#a comment\n<{listener_url}/sparql>#another\n{call} }}",
+        f"BASE <{listener_url}/a/b> SELECT * WHERE {{ SERVICE <../sparql> {call} }}",
+        f"BASE <{listener_url}/> PREFIX r: <rel/> SELECT * WHERE {{ SERVICE r:x {call} }}",
+        f"SELECT * WHERE {{ MINUS {{ SERVICE <{listener_url}/sparql> {call} }} }}",
+        f"SELECT * WHERE {{ FILTER EXISTS {{ SERVICE <{listener_url}/sparql> {call} }} }}",
+        f"SELECT * WHERE {{ {{ ?a ?b ?c }} UNION {{ SERVICE <{listener_url}/sparql> {call} }} }}",
+        f"SELECT * WHERE {{ FILTER(?a<?b)SERVICE#>\n<{listener_url}/sparql>{call} }}",
     ]
 
 
@@ -97,17 +127,21 @@ def test_service_and_remote_graphs_are_refused_without_any_connection(request, s
         assert answer.status_code == 403, (query, answer.text)
         message = answer.json()["message"]
         assert "allow-list" in message
-        assert outsider.url in message or "SERVICE ?e" in message
+        assert outsider.url in message or "SERVICE ?e" in message or "SERVICE r:x" not in query
     time.sleep(0.5)  # a connection attempt, had there been one, would have arrived by now
     assert outsider.connections == 0
     assert outsider.requests == []
 
 
 def test_allow_listed_service_is_called(strict, partner):
+    before = len(partner.requests)
     answer = sparql(strict, f"SELECT ?x WHERE {{ SERVICE <{partner.url}/sparql> {{ ?x ?y ?z }} }}")
     assert json_column(answer, "x") == ["answered by the partner endpoint"]
-    assert [(method, path) for method, path, _ in partner.requests] == [("POST", "/sparql")]
-    assert b"?x" in partner.requests[0][2]
+    assert [(method, path) for method, path, _ in partner.requests[before:]] == [("POST", "/sparql")]
+    assert b"?x" in partner.requests[before][2]
+    glued = sparql(strict, f"PREFIX : <{partner.url}/> SELECT ?x WHERE {{ SERVICE:sparql {{ ?x ?y ?z }} }}")
+    assert json_column(glued, "x") == ["answered by the partner endpoint"]  # spelling does not matter
+    assert len(partner.requests) == before + 2
 
 
 def test_allow_listed_remote_graph_is_fetched_for_that_query_only(strict, partner):
@@ -143,25 +177,74 @@ GUARD_CASES = [
 ]
 
 
-def test_the_guard_sees_every_service_call_oxigraph_would_make():
-    """Run each text in a real (empty) Oxigraph store against a listener: whenever Oxigraph
-    connects, the guard must have flagged the text, and it flags nothing hidden in a literal."""
-    probe = Listener()
+def _one_triple_store() -> ox.Store:
+    """Oxigraph calls SERVICE once per solution of what precedes it: one triple with a boolean
+    and a number as objects gives the glued-literal spellings a solution."""
+    store = ox.Store()
+    for value in (ox.Literal(True), ox.Literal("1e5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double"))):
+        store.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b"), value))
+    return store
+
+
+def _connects(store: ox.Store, probe: Listener, query: str) -> bool:
+    before = probe.connections
     try:
-        for template, calls in GUARD_CASES:
+        list(store.query(query, prefixes=DEFAULT_PREFIXES, use_default_graph_as_union=True))
+    except (SyntaxError, OSError, ValueError):
+        pass
+    return probe.connections > before
+
+
+def _flagged(query: str) -> bool:
+    shape = inspect_query(query, DEFAULT_PREFIXES)
+    return bool(shape.services or shape.unresolved)
+
+
+def test_the_guard_sees_every_service_call_oxigraph_would_make():
+    """Run each text in a real Oxigraph store against a listener: whenever Oxigraph connects, the
+    guard must have flagged the text, and it flags nothing hidden in a literal."""
+    probe = Listener()
+    store = _one_triple_store()
+    try:
+        cases = GUARD_CASES + [(query.replace(probe.url, "{P}"), True) for query in bypass_spellings(probe.url)
+                               if "FILTER(?a<?b)" not in query and "MINUS" not in query and "EXISTS" not in query]
+        for template, calls in cases:
             query = template.replace("{P}", probe.url)
-            shape = inspect_query(query, DEFAULT_PREFIXES)
-            flagged = bool(shape.services or shape.unresolved)
-            before = probe.connections
-            try:
-                list(ox.Store().query(query, prefixes=DEFAULT_PREFIXES))
-            except (SyntaxError, OSError, ValueError):
-                pass
-            connected = probe.connections > before
-            assert flagged == calls, query
-            assert connected == calls, query  # the cases mean what they say about Oxigraph
+            assert _flagged(query) == calls, query
+            assert _connects(store, probe, query) == calls, query  # the cases mean what they say about Oxigraph
     finally:
         probe.close()
+
+
+def test_no_spelling_of_service_reaches_oxigraph_unseen():
+    """A generated family of spellings (keyword case, SILENT, what precedes the keyword, the
+    target's form, what separates it from its group) run through Oxigraph against a listener:
+    every text Oxigraph connects with is one the guard flags."""
+    import itertools
+
+    probe = Listener()
+    store = _one_triple_store()
+    before_keyword = ["{ ", "{", "{ ?a ?b ?c . ", "{ ?a ?b ?c .", "{ ?a ?b true", "{ ?a ?b 1e5", "{ {}",
+                      "{ OPTIONAL { ", "{ { SELECT * WHERE { ", "{ #c\n", "{ ?a ?b ?c ;"]
+    keywords = ["SERVICE", "service", "SeRvIcE", "SERVICE SILENT", "SERVICESILENT", "service silent#c\n"]
+    targets = ["<{P}/sparql>", ":sparql", ":", "p:sparql", "p:", "<sparql>", "<./sparql>", "<{P}/sp\\u0061rql>",
+               "<\\u0068ttp://127.0.0.1:{PORT}/sparql>"]
+    after_target = ["", " ", "#c\n"]
+    port = probe.url.rsplit(":", 1)[1]
+    connected = missed = 0
+    try:
+        for opening, keyword, target, gap in itertools.product(before_keyword, keywords, targets, after_target):
+            closing = "}" * (opening.count("{") - opening.count("}"))
+            query = (f"BASE <{probe.url}/> PREFIX : <{probe.url}/> PREFIX p: <{probe.url}/sparql> "
+                     f"SELECT * WHERE {opening}{keyword} {target}{gap}{{ ?s ?p ?o }} {closing}"
+                     ).replace("{P}", probe.url).replace("{PORT}", port)
+            if _connects(store, probe, query):
+                connected += 1
+                missed += not _flagged(query)
+                assert _flagged(query), query
+    finally:
+        probe.close()
+    assert connected > 500 and missed == 0  # the family really exercises Oxigraph's SERVICE calls
 
 
 def test_runaway_query_is_stopped_at_the_deadline_while_others_are_served(strict):
