@@ -48,10 +48,10 @@ WS = re.compile(r"(?:[ \t\r\n]|#[^\r\n]*)*")  # the grammar's `_`: spaces and co
 TOKEN = re.compile(f"""
     (?P<space>[ \\t\\r\\n]+)
   | (?P<comment>\\#[^\\r\\n]*)
-  | (?P<string>'''(?:(?:''|')?(?:[^'\\\\]|{_ECHAR_UCHAR}))*'''
-              | \"\"\"(?:(?:\"\"|\")?(?:[^\"\\\\]|{_ECHAR_UCHAR}))*\"\"\"
-              | '(?:[^'\\\\\\n\\r]|{_ECHAR_UCHAR})*'
-              | \"(?:[^\"\\\\\\n\\r]|{_ECHAR_UCHAR})*\")
+  | (?P<string>'''(?:[^'\\\\]++|{_ECHAR_UCHAR}|''?(?=[^']))*+'''
+              | \"\"\"(?:[^\"\\\\]++|{_ECHAR_UCHAR}|\"\"?(?=[^\"]))*+\"\"\"
+              | '(?:[^'\\\\\\n\\r]++|{_ECHAR_UCHAR})*+'
+              | \"(?:[^\"\\\\\\n\\r]++|{_ECHAR_UCHAR})*+\")
   | (?P<iri><(?:[^<>\"{{}}|^`\\\\\\x00-\\x20]|\\\\u[0-9A-Fa-f]{{4}}|\\\\U[0-9A-Fa-f]{{8}})*>)
   | (?P<variable>[?$]{_VARNAME})
   | (?P<name>(?:[{_CHARS}:%.]|\\\\.)+)
