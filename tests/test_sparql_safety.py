@@ -360,3 +360,100 @@ def test_nul_bytes_and_html_in_the_request_are_harmless(live_server):
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
     assert "unknown parameter &#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27;" in page.text
     assert script not in page.text
+
+
+# ------------------------------------------------------------------ deep and long queries (issue 17)
+
+def deep_queries() -> dict[str, str]:
+    """Texts whose nesting or chains would exhaust an ordinary (8 MiB) stack in Oxigraph's parser and
+    evaluator, or run into the deadline (measured in bench/README.md)."""
+    return {
+        "FILTER EXISTS, 2 500 levels": "SELECT * WHERE { " + "FILTER EXISTS { " * 2500 + "}" * 2500 + " }",
+        "groups, 3 000 levels": "SELECT * WHERE " + "{ " * 3000 + "}" * 3000,
+        "blank-node property lists, 1 000 levels": "SELECT * WHERE { ?s ?p " + "[ ?p " * 1000 + "?o" + " ]" * 1000 + " }",
+        "parentheses, 10 000 levels": "SELECT * WHERE { FILTER(" + "(" * 10000 + "1" + ")" * 10000 + ") }",
+        "CONCAT calls, 1 500 levels": "SELECT * WHERE { BIND(" + "CONCAT(" * 1500 + "'a'" + ")" * 1500 + " AS ?x) }",
+        "a chain of 10 000 additions": "SELECT * WHERE { FILTER(1" + "+1" * 10000 + ") }",
+        "3 000 BINDs in a row": "SELECT * WHERE { " + " ".join(f"BIND({i} AS ?v{i})" for i in range(3000)) + " }",
+        "a UNION of 10 000 groups": "SELECT * WHERE { {?s ?p ?o}" + " UNION {?s ?p ?o}" * 10000 + " }",
+        "30 000 tokens": "SELECT * WHERE { VALUES ?x { " + "1 " * 30000 + "} }",
+    }
+
+
+def test_deep_queries_are_refused_by_every_method_and_crash_nothing(strict):
+    before = requests.get(strict + "/healthz").json()["query_processes"]
+    endpoint = strict + "/sparql"
+    for name, query in deep_queries().items():
+        answers = [requests.get(endpoint, params={"query": query}) if len(query) < 30_000 else None,
+                   requests.post(endpoint, data={"query": query}),
+                   requests.post(endpoint, data=query.encode(), headers={"Content-Type": "application/sparql-query"})]
+        for answer in filter(None, answers):
+            assert answer.status_code == 400, (name, answer.status_code, answer.text[:200])
+            message = answer.json()["message"]
+            assert "this endpoint accepts" in message and ("nesting depth of at most 100" in message
+                                                           or "at most 2,000" in message or "25,000 tokens" in message), message
+    inside = "SELECT * WHERE { " + "FILTER EXISTS { " * 30 + "}" * 30 + " }"  # deep, but within the limits
+    assert requests.post(endpoint, data={"query": inside}).status_code == 200
+    after = requests.get(strict + "/healthz").json()["query_processes"]
+    assert after["ended_unexpectedly"] == before["ended_unexpectedly"] and after["started"] == before["started"]
+
+
+def test_the_query_processes_stack_holds_far_more_than_the_limits(built):
+    """With the limits lifted, a query process answers a FILTER EXISTS nested 4 000 levels deep:
+    four times what an 8 MiB stack holds (about 845 levels), forty times the nesting limit."""
+    settings = Settings(release_dir=built.release, query_processes=1, max_query_nesting=100_000,
+                        max_query_depth=100_000, answer_cache_bytes=0)
+    with app_server(settings) as url:
+        query = "SELECT * WHERE { " + "FILTER EXISTS { " * 4000 + "}" * 4000 + " }"
+        answer = requests.post(url + "/sparql", data=query.encode(), timeout=60,
+                               headers={"Content-Type": "application/sparql-query"})
+        assert answer.status_code == 200, answer.text[:300]
+        assert requests.get(url + "/healthz").json()["query_processes"]["ended_unexpectedly"] == 0
+
+
+# ------------------------------------------------------------------ the outbound gate alone (issue 16)
+
+GATED_CHILD = r'''
+import os, socket, sys
+from ssbonto_server.sparql import outbound_gate
+sock = socket.socket(fileno=int(sys.argv[1]))
+descriptor = outbound_gate.install()
+socket.send_fds(sock, [b"G"], [descriptor])
+os.close(descriptor)
+import pyoxigraph as ox, urllib.request
+for url in sys.argv[2:]:
+    try:
+        list(ox.Store().query("SELECT * WHERE { SERVICE <%s/sparql> { ?s ?p ?o } }" % url))
+        print("service reached", url)
+    except OSError as error:
+        print("service refused", url, error)
+    try:
+        urllib.request.urlopen(url + "/graph.ttl", timeout=5).read()
+        print("graph reached", url)
+    except OSError as error:
+        print("graph refused", url, error)
+'''
+
+
+def test_the_outbound_gate_refuses_what_the_text_guard_would_have_missed(outsider, partner):
+    """No guard on the text at all: Oxigraph in a gated process is told to call both listeners;
+    only the allow-listed one is reached, by Oxigraph's HTTP client and by Python's alike."""
+    import subprocess
+    import sys
+
+    from ssbonto_server.sparql.outbound_gate import Gate
+
+    gate = Gate([partner.url + "/"])
+    ours, theirs = socket.socketpair()
+    before_partner, before_outsider = partner.connections, outsider.connections
+    child = subprocess.Popen([sys.executable, "-c", GATED_CHILD, str(theirs.fileno()), partner.url, outsider.url],
+                             pass_fds=(theirs.fileno(),), stdout=subprocess.PIPE, text=True)
+    theirs.close()
+    _, descriptors, _, _ = socket.recv_fds(ours, 1, 1)
+    gate.watch(descriptors[0], child.pid)
+    output, _ = child.communicate(timeout=60)
+    assert f"service reached {partner.url}" in output and f"graph reached {partner.url}" in output
+    assert f"service refused {outsider.url}" in output and f"graph refused {outsider.url}" in output
+    assert partner.connections - before_partner == 2
+    assert outsider.connections == before_outsider == 0
+    assert gate.status()["refused"] >= 2

@@ -86,15 +86,16 @@ class Front:
     # -- SPARQL ---------------------------------------------------------------------------------
     def _sparql(self, environ, start_response, started, sparql):
         accept = environ.get("HTTP_ACCEPT")
+        due = time.monotonic() + self.settings.query_timeout  # waiting for an identical request counts
         if self.cache is None:
-            return self._run(environ, start_response, started, sparql, accept, None)
+            return self._run(environ, start_response, started, sparql, accept, None, due)
         key = sparql.cache_key(accept or "", environ.get("HTTP_ORIGIN", ""))
         entry = self.cache.get(key)
         if entry is None:
             entry, release = self.cache.claim(key)
             if entry is None:
                 try:
-                    return self._run(environ, start_response, started, sparql, accept, key)
+                    return self._run(environ, start_response, started, sparql, accept, key, due)
                 finally:
                     release()
         status, headers, body, _ = entry
@@ -102,9 +103,9 @@ class Front:
         self._log(environ, 200, len(body), started, None, headers, cache="hit")
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
-    def _run(self, environ, start_response, started, sparql, accept, key):
+    def _run(self, environ, start_response, started, sparql, accept, key, due):
         try:
-            reply = answer(sparql, accept, self.runner())
+            reply = answer(sparql, accept, self.runner(), due)
         except ProtocolError as error:
             return self._error(environ, start_response, started, error.status, error.message)
         if reply.status != 200:

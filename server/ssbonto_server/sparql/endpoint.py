@@ -164,7 +164,7 @@ class Reply:
     query_ms: float | None = None
 
 
-def answer(sparql: SparqlRequest, accept: str | None, runner) -> Reply:
+def answer(sparql: SparqlRequest, accept: str | None, runner, due: float | None = None) -> Reply:
     """Run the query in a query process; the reply to send (errors included)."""
     solutions_type, graph_type = negotiated(accept, sparql.formats)
     if solutions_type is None and graph_type is None:
@@ -173,7 +173,7 @@ def answer(sparql: SparqlRequest, accept: str | None, runner) -> Reply:
     dataset_given = bool(sparql.default_graphs or sparql.named_graphs)
     job = (sparql.query, solutions_type, graph_type, sparql.default_graphs if dataset_given else None,
            sparql.named_graphs if dataset_given else None)
-    status, media_type, body, message, _, seconds, headers, cacheable = runner.run(job)
+    status, media_type, body, message, _, seconds, headers, cacheable = runner.run(job, due)
     return Reply(status, media_type, body, message, headers, cacheable, round(seconds * 1000, 3))
 
 

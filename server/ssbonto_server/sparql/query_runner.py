@@ -251,10 +251,11 @@ class QueryRunner:
                 "outbound_gate": (dict(enabled=all(w.info.get("outbound_gate") for w in live) if live else None,
                                        **self._gate.status()) if self._gate else None)}
 
-    def run(self, job: tuple) -> tuple:
-        """The outcome of `job`, never later than the deadline (waiting for a free process included)."""
+    def run(self, job: tuple, due: float | None = None) -> tuple:
+        """The outcome of `job`, never later than the deadline (waiting for a free process included),
+        or than `due` (time.monotonic) when the request has waited already."""
         self.start()
-        due = time.monotonic() + self.deadline
+        due = min(due, time.monotonic() + self.deadline) if due is not None else time.monotonic() + self.deadline
         while True:
             worker = self._take_idle(due)
             if worker is None:
