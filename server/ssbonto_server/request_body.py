@@ -7,7 +7,8 @@ the server's own request thread (granian's worker stalls while another thread wa
 the body is read in steps that adapt to the client's pace: small while bytes trickle in (a
 client sending one byte a second is seen after each byte, and gets its 408 once it falls below
 the floor), doubling while they flow. Only `readers` requests of a worker read bodies at once;
-one more gets a 503 at once, and requests without a body are served as usual. (A client that
+one more waits up to `slot_wait` for its turn, then gets a 503, and requests without a body are
+served as usual. (A client that
 stops sending altogether holds its reader until it disconnects: no read can be interrupted. Put a
 proxy with a body timeout in front when that matters; docs/serving.md.)
 """
@@ -28,8 +29,9 @@ class BodyProblem(Exception):
 
 class BodyReader:
     def __init__(self, max_bytes: int, deadline: float = 30.0, min_rate: int = 1_000, grace: float = 2.0,
-                 readers: int = 4):
+                 readers: int = 4, slot_wait: float = 0.1):
         self.max_bytes, self.deadline, self.min_rate, self.grace = max_bytes, deadline, min_rate, grace
+        self.slot_wait = slot_wait  # a busy moment of fast bodies passes within it; slow senders do not
         self.readers = max(1, readers)
         self._free = threading.Semaphore(self.readers)
         self.too_slow = self.refused_busy = 0
@@ -50,7 +52,7 @@ class BodyReader:
                 return b""
         elif not chunked:
             return b""
-        if not self._free.acquire(blocking=False):
+        if not self._free.acquire(timeout=self.slot_wait):
             self.refused_busy += 1
             raise BodyProblem(503, f"{self.readers} requests are sending their bodies to this worker now, its "
                                    "limit; try again in a moment", {"Retry-After": "2"})

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import parse_qsl
+import binascii
+import re
+from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
@@ -123,14 +125,34 @@ def _content_type(header: str) -> tuple[str, str]:
     return media_type.strip().lower(), charset
 
 
+MAX_FIELDS = 1000
+_INVALID_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
 def _pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
+    """application/x-www-form-urlencoded pairs, as urllib's parse_qsl reads them (blank values
+    kept, UTF-8 strictly), percent-decoded by binascii: a long query decodes several times faster."""
+    fields = [field for field in raw.split(b"&") if field]
+    if len(fields) > MAX_FIELDS:
+        raise ProtocolError(400, f"{where} cannot be read: it has more than {MAX_FIELDS} fields")
+    pairs = []
     try:
-        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict",
-                         max_num_fields=1000)
+        for field in fields:
+            name, _, value = field.partition(b"=")
+            pairs.append((_unquote(name).decode("utf-8"), _unquote(value).decode("utf-8")))
     except UnicodeDecodeError:
         raise ProtocolError(400, f"{where} is not valid UTF-8")
-    except ValueError as error:
-        raise ProtocolError(400, f"{where} cannot be read: {error}")
+    return pairs
+
+
+def _unquote(raw: bytes) -> bytes:
+    raw = raw.replace(b"+", b" ")
+    if b"%" not in raw:
+        return raw
+    if _INVALID_ESCAPE.search(raw) or b"\r" in raw or b"\n" in raw:
+        return unquote_to_bytes(raw)
+    # quoted-printable's =XX is the same escape as %XX: binascii decodes it in C
+    return binascii.a2b_qp(raw.replace(b"=", b"=3D").replace(b"%", b"="))
 
 
 def _check_names(parameters: list[tuple[str, str]]) -> None:
