@@ -36,6 +36,7 @@ log = logging.getLogger("ssbonto.query")
 
 STARTUP_SECONDS = 60  # a worker that has not loaded the store by then is considered broken
 RETRY_SECONDS = 5  # after a worker failed to start
+SLOW_SECONDS = 1.0  # a query running longer yields the CPU to quicker ones (its process is then replaced)
 # The query processes' main thread, where Oxigraph parses and evaluates, may grow this large (the
 # pages are only touched when used). bench/README.md: Oxigraph needs ~10 KB per nesting level at
 # worst, so the depth limits of Settings stay far below what this holds.
@@ -51,6 +52,7 @@ class _Worker:
         self.info: dict = {}
         self.dead = False
         self.killed_for: str | None = None
+        self.demoted = False  # its priority was lowered during a long query: retired after it
         self.started = time.monotonic()
         try:
             self.pidfd: int | None = os.pidfd_open(process.pid)
@@ -223,7 +225,7 @@ class QueryRunner:
             code = worker.process.wait(5)
         except subprocess.TimeoutExpired:
             code = None
-        if worker.info and worker.killed_for != "deadline":
+        if worker.info and worker.killed_for not in ("deadline", "demoted"):
             self.died += 1
         try:
             selector.unregister(worker.sock)
@@ -272,10 +274,13 @@ class QueryRunner:
                 worker.kill()
                 continue
             try:
-                worker.sock.settimeout(max(0.001, due - time.monotonic()))
-                answer = receive(worker.sock)
-                worker.sock.settimeout(None)
-                self._idle.put(worker)
+                answer = self._await_answer(worker, due)
+                if worker.demoted:  # a fresh process, at normal priority, takes its place
+                    worker.dead = True
+                    worker.killed_for = "demoted"
+                    worker.kill()
+                else:
+                    self._idle.put(worker)
                 return answer
             except (TimeoutError, socket.timeout):
                 worker.killed_for = "deadline"
@@ -286,6 +291,25 @@ class QueryRunner:
                                             "endpoint and was stopped; narrow it or add a LIMIT")
             except (EOFError, OSError):
                 return self._died_with(worker)
+
+    def _await_answer(self, worker: _Worker, due: float) -> tuple:
+        """The answer, by `due`. A query still running after SLOW_SECONDS has its process's CPU
+        priority lowered, so that runaways cede the cores to the quick queries of other processes."""
+        worker.sock.settimeout(max(0.001, min(due, time.monotonic() + SLOW_SECONDS) - time.monotonic()))
+        try:
+            answer = receive(worker.sock)
+        except (TimeoutError, socket.timeout):
+            if time.monotonic() >= due:
+                raise
+            try:
+                os.setpriority(os.PRIO_PROCESS, worker.process.pid, 15)
+                worker.demoted = True
+            except OSError:
+                pass
+            worker.sock.settimeout(max(0.001, due - time.monotonic()))
+            answer = receive(worker.sock)
+        worker.sock.settimeout(None)
+        return answer
 
     def _died_with(self, worker: _Worker) -> tuple:
         worker.dead = True
