@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import REPO, REVIEW_TEXT, select
+from conftest import REPO, REVIEW_TEXT, needs_review_text, select
 
 REVIEW = REPO / "ontology" / "review"
 
@@ -46,6 +46,7 @@ def test_all_134_references_with_their_bibliographic_data(store):
         ("Spin Dynamics: Basics of Nuclear Magnetic Resonance", "John Wiley & Sons", "book")
 
 
+@needs_review_text
 def test_printed_references_are_verbatim_from_the_review():
     text = REVIEW_TEXT.read_text(encoding="utf-8")
     for row in tsv("references.tsv"):
@@ -65,6 +66,7 @@ def comparable(text: str) -> str:
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
+@needs_review_text
 def test_text_quantities_quote_the_review():
     text = comparable(REVIEW_TEXT.read_text(encoding="utf-8"))
     rows = tsv("quantities.tsv")
