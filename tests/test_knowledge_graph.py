@@ -47,9 +47,18 @@ def test_all_134_references_with_their_bibliographic_data(store):
 
 
 def test_printed_references_are_verbatim_from_the_review():
-    text = REVIEW_TEXT.read_text(encoding="utf-8")
+    # the extracted text marks italics as Markdown (*Nat. Energy*); the reference lines keep the text only
+    text = re.sub(r"\*([^*\n]+)\*", r"\1", REVIEW_TEXT.read_text(encoding="utf-8"))
     for row in tsv("references.tsv"):
         assert f"[{row['number']}] {row['printed']}" in text, row["number"]
+
+
+def test_reference_lines_hold_no_markdown(store):
+    """Issue 10: a page renders the journal in italics from ssb:containerTitle; the data holds no Markdown."""
+    assert count(store, """?x dcterms:bibliographicCitation ?line . FILTER(REGEX(?line, "[*_`]"))""") == 0
+    [row] = select(store, """SELECT ?line ?journal WHERE { ?r ssb:referenceNumber 1 ;
+        dcterms:bibliographicCitation ?line ; ssb:containerTitle ?journal }""")
+    assert (row["line"], row["journal"]) == ("P. Albertus et al., Nat. Energy 3 (1) (2018) 16.", "Nat. Energy")
 
 
 LATEX = {"\\rho": "ρ", "\\sim": "~", "\\times": "×", "\\leq": "≤", "\\geq": "≥", "\\mu": "μ",

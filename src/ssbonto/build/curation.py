@@ -16,6 +16,7 @@ STUDY_TABLES = {1, 2, 3, 4, 5, 8}
 NUCLIDE = re.compile(r"^(\d+)([A-Z][a-z]?)$")
 SOURCE = re.compile(r"^(Table \d+|Table \d+ caption|Figure \d+ caption|Section: .+)$")
 KIND_OF_REFERENCE = {"article", "book", "chapter"}
+MARKUP = re.compile(r"[*_`]")  # Markdown emphasis or code the text extraction left in a reference line
 
 COLUMNS = {
     "references.tsv": ["number", "first_author", "authors", "title", "container", "volume", "issue",
@@ -322,10 +323,15 @@ class Curator:
             seen.add(number)
             year = row.integer("year", required=False, minimum=1900)
             kind = row.choice("kind", KIND_OF_REFERENCE, "reference kind", required=True)
+            printed = row.text("printed", True)
+            markup = MARKUP.search(printed)
+            if markup:
+                row.problem("printed", f"holds Markdown ({markup.group(0)!r}): write the reference line as plain "
+                                       "text; pages set the journal in italics from 'container'")
             references.append(Reference(
                 _origin(row), number, row.text("first_author", True), row.text("authors", True),
                 row.text("title", kind == "book"), row.text("container", kind != "book"), row.text("volume"), row.text("issue"),
-                year, row.text("pages"), row.text("publisher"), kind, row.text("printed", True)))
+                year, row.text("pages"), row.text("publisher"), kind, printed))
         return references
 
     # -- materials, interfaces, cells ----------------------------------------------------------
