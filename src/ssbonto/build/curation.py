@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import BuildError, Problem
 from . import chemistry
-from .tables import Row, collect_problems, read_table
+from .tables import SLUG, Row, collect_problems, read_table
 from .vocabulary import Vocabulary
 
 REFERENCE_COUNT_PRINTED = 134
@@ -22,14 +22,14 @@ COLUMNS = {
     "references.tsv": ["number", "first_author", "authors", "title", "container", "volume", "issue",
                        "year", "pages", "publisher", "kind", "printed"],
     "materials.tsv": ["key", "label", "formula_printed", "formula", "substitutions", "class", "roles",
-                      "variant_of", "acronyms", "source", "refs", "note"],
+                      "variant_of", "components", "acronyms", "source", "refs", "note"],
     "interfaces.tsv": ["key", "label", "class", "side_a", "side_b", "coating", "source", "refs", "note"],
     "cells.tsv": ["key", "label", "printed", "class", "components", "source", "refs", "note"],
     "studies.tsv": ["table", "row", "group", "subject", "subject_printed", "techniques_printed",
                     "techniques", "mode", "stimulus", "nuclei", "measurands", "resolution",
                     "resolution_unit", "finding", "refs", "note"],
     "quantities.tsv": ["key", "subject", "quantity", "value", "min", "max", "unit", "approximate",
-                       "printed", "statement", "technique", "condition", "source", "refs", "note"],
+                       "printed", "statement", "technique", "condition", "events", "source", "refs", "note"],
     "neutron-scattering-lengths.tsv": ["row", "nuclide", "printed", "abundance_percent",
                                        "coherent_length_real", "coherent_length_imaginary",
                                        "total_cross_section", "absorption_cross_section", "note"],
@@ -78,11 +78,12 @@ class Material:
     origin: Origin
     key: str
     label: str
-    formula_printed: str
+    formula_printed: list[str]  # every form the review prints
     formula: chemistry.Formula | None
     material_class: str
     roles: list[str]
     variant_of: str
+    components: list[str]  # material keys of a composite's constituents
     acronyms: list[str]
     source: str
     refs: list[int]
@@ -122,8 +123,8 @@ class Study:
     table: int
     row: int
     group: str
-    subject: str
-    subject_printed: str
+    subjects: list[str]  # one key per printed stack or entity the row names
+    subject_printed: list[str]  # the printed forms of the first subjects; later ones are named elsewhere in the row
     techniques_printed: str
     techniques: list[str]
     mode: str
@@ -152,6 +153,7 @@ class QuantityFact:
     statement: str
     techniques: list[str]
     condition: str
+    events: list[str]
     source: str
     refs: list[int]
     note: str
@@ -349,11 +351,15 @@ class Curator:
                                 str(error))
             elif not row.text("note"):
                 row.problem("note", "a material without a formula must say why in 'note'")
+            material_class = row.choice("class", self.vocabulary.material_classes, "material class", required=True)
+            components = [key for key in row.values("components") if self._slug(row, "components", key)]
+            if components and material_class not in self.vocabulary.composite_classes:
+                row.problem("components", f"only a composite electrolyte ({', '.join(sorted(self.vocabulary.composite_classes))}) "
+                                          f"has components, not a {material_class}")
             materials.append(Material(
-                _origin(row), row.slug("key"), row.text("label", True), row.text("formula_printed"), formula,
-                row.choice("class", self.vocabulary.material_classes, "material class", required=True),
-                row.choices("roles", self.vocabulary.roles, "material role", required=True),
-                row.slug("variant_of", required=False), row.values("acronyms"), _source(row),
+                _origin(row), row.slug("key"), row.text("label", True), row.values("formula_printed"), formula,
+                material_class, row.choices("roles", self.vocabulary.roles, "material role", required=True),
+                row.slug("variant_of", required=False), components, row.values("acronyms"), _source(row),
                 _refs(row, required=False), row.text("note")))
         return materials
 
@@ -371,6 +377,13 @@ class Curator:
             row.choice("class", self.vocabulary.cell_classes, "cell class", required=True),
             row.values("components"), _source(row), _refs(row, required=False), row.text("note"))
             for row in self.table("cells.tsv")]
+
+    @staticmethod
+    def _slug(row: Row, column: str, key: str) -> bool:
+        if not SLUG.match(key):
+            row.problem(column, f"key {key!r} is not a lowercase slug like 'li7la3zr2o12'")
+            return False
+        return True
 
     # -- table rows ------------------------------------------------------------------------------
     def _nuclei(self, row: Row) -> list[str]:
@@ -404,9 +417,16 @@ class Curator:
             resolution = row.decimal("resolution")
             if resolution and not unit:
                 row.problem("resolution_unit", "a resolution needs a unit")
+            subjects = [key for key in row.values("subject", required=True) if self._slug(row, "subject", key)]
+            if len(set(subjects)) != len(subjects):
+                row.problem("subject", "names a subject twice")
+            printed = row.values("subject_printed", required=True)
+            if subjects and len(printed) > len(subjects):
+                row.problem("subject_printed", f"gives {len(printed)} printed forms for {len(subjects)} subjects: "
+                                               "one per printed subject, in the order of 'subject'")
             studies.append(Study(
-                _origin(row), table, number, row.text("group"), row.slug("subject"),
-                row.text("subject_printed", True), row.text("techniques_printed", True),
+                _origin(row), table, number, row.text("group"), subjects, printed,
+                row.text("techniques_printed", True),
                 row.choices("techniques", self.vocabulary.techniques, "technique class", required=True),
                 row.choice("mode", self.vocabulary.modes, "measurement mode"),
                 row.choice("stimulus", self.vocabulary.stimuli, "stimulus"),
@@ -431,7 +451,8 @@ class Curator:
                 value, minimum, maximum, row.text("unit", True), row.flag("approximate"),
                 row.text("printed", True), row.text("statement", True),
                 row.choices("technique", self.vocabulary.techniques, "technique class"),
-                row.text("condition"), _source(row), _refs(row, required=False), row.text("note")))
+                row.text("condition"), row.choices("events", self.vocabulary.events, "process event"),
+                _source(row), _refs(row, required=False), row.text("note")))
         return facts
 
     def load_neutron_data(self) -> list[NeutronDatum]:
@@ -506,6 +527,11 @@ class Curator:
                 bad(m.origin, "variant_of", f"unknown material key {m.variant_of!r}")
             if m.variant_of == m.key:
                 bad(m.origin, "variant_of", "a material cannot be a variant of itself")
+            for key in m.components:
+                if key not in materials:
+                    bad(m.origin, "components", f"unknown material key {key!r}")
+                elif key == m.key:
+                    bad(m.origin, "components", "a material cannot be a component of itself")
             check_refs(m)
         for i in review.interfaces:
             for column, key in (("side_a", i.side_a), ("side_b", i.side_b), ("coating", i.coating)):
@@ -525,8 +551,9 @@ class Curator:
                     bad(c.origin, "components", f"unknown material key {key!r}")
             check_refs(c)
         for s in review.studies:
-            if s.subject not in subjects:
-                bad(s.origin, "subject", f"unknown material, interface or cell key {s.subject!r}")
+            for key in s.subjects:
+                if key not in subjects:
+                    bad(s.origin, "subject", f"unknown material, interface or cell key {key!r}")
             if s.resolution_unit and s.resolution_unit not in review.units:
                 bad(s.origin, "resolution_unit", f"unit {s.resolution_unit!r} is not a QUDT unit listed in "
                                                  "ontology/units.tsv")
