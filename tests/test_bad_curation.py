@@ -146,50 +146,21 @@ def test_unsatisfiable_class_is_named(sources, tmp_path):
     assert not (tmp_path / "release").exists()
 
 
-def test_more_printed_forms_than_subjects(sources):
-    studies = sources / "ontology/review/studies.tsv"
-    line = find_line(studies, "2\t2\t")
-    edit_row(studies, line, "subject_printed", "LiCoO2/80Li2S·20P2S5;LiCoO2/Li3PO4/80Li2S·20P2S5;LiCoO2")
-    assert problems_of(sources) == [
-        f"ontology/review/studies.tsv:{line}: column 'subject_printed': gives 3 printed forms for 2 subjects: "
-        "one per printed subject, in the order of 'subject'"]
-
-
-def test_a_subject_named_twice(sources):
-    studies = sources / "ontology/review/studies.tsv"
-    edit_row(studies, 2, "subject", "li10gep2s12-xox;li10gep2s12-xox")
-    assert problems_of(sources) == ["ontology/review/studies.tsv:2: column 'subject': names a subject twice"]
-
-
-def test_components_only_for_a_composite_electrolyte(sources):
-    materials = sources / "ontology/review/materials.tsv"
-    line = find_line(materials, "80li2s-20p2s5\t")
-    edit_row(materials, line, "components", "li2s")
-    [problem] = problems_of(sources)
-    assert problem.startswith(f"ontology/review/materials.tsv:{line}: column 'components': only a composite "
-                              "electrolyte (CompositeElectrolyte) has components, not a ThiophosphateElectrolyte")
-
-
-def test_unknown_component(sources):
-    materials = sources / "ontology/review/materials.tsv"
-    line = find_line(materials, "llzo-peo\t")
-    edit_row(materials, line, "components", "llzo;no-such-polymer")
-    assert problems_of(sources) == [
-        f"ontology/review/materials.tsv:{line}: column 'components': unknown material key 'no-such-polymer'"]
-
-
-def test_unknown_event(sources):
-    quantities = sources / "ontology/review/quantities.tsv"
-    line = find_line(quantities, "lagp-crystallization-onset-temperature\t")
-    edit_row(quantities, line, "events", "CrystallisationOnset")
-    assert problems_of(sources) == [
-        f"ontology/review/quantities.tsv:{line}: column 'events': unknown process event 'CrystallisationOnset' "
-        "(did you mean CrystallizationOnset?)"]
-
-
-def test_markdown_in_a_reference_line(sources):
-    references = sources / "ontology/review/references.tsv"
-    edit_row(references, 2, "printed", "P. Albertus et al., *Nat. Energy* 3 (1) (2018) 16.")
-    assert problems_of(sources) == [
-        "ontology/review/references.tsv:2: column 'printed': holds Markdown ('*'): write the reference line as "
-        "plain text; pages set the journal in italics from 'container'"]
+@pytest.mark.parametrize("table, row_start, column, value, reason", [
+    ("studies.tsv", "2\t2\t", "subject_printed", "LiCoO2/80Li2S·20P2S5;LiCoO2/Li3PO4/80Li2S·20P2S5;LiCoO2",
+     "gives 3 printed forms for 2 subjects: one per printed subject, in the order of 'subject'"),
+    ("studies.tsv", "1\t1\t", "subject", "li10gep2s12-xox;li10gep2s12-xox", "names a subject twice"),
+    ("materials.tsv", "80li2s-20p2s5\t", "components", "li2s",
+     "only a composite electrolyte (CompositeElectrolyte) has components, not a ThiophosphateElectrolyte"),
+    ("materials.tsv", "llzo-peo\t", "components", "llzo;no-such-polymer", "unknown material key 'no-such-polymer'"),
+    ("quantities.tsv", "lagp-crystallization-onset-temperature\t", "events", "CrystallisationOnset",
+     "unknown process event 'CrystallisationOnset' (did you mean CrystallizationOnset?)"),
+    ("references.tsv", "1\t", "printed", "P. Albertus et al., *Nat. Energy* 3 (1) (2018) 16.",
+     "holds Markdown ('*'): write the reference line as plain text; pages set the journal in italics from 'container'"),
+], ids=["printed-forms-beyond-subjects", "subject-twice", "components-of-a-glass", "unknown-component",
+        "unknown-event", "markdown-in-a-reference"])
+def test_a_bad_cell_of_the_new_columns(sources, table, row_start, column, value, reason):
+    path = sources / "ontology/review" / table
+    line = find_line(path, row_start)
+    edit_row(path, line, column, value)
+    assert problems_of(sources) == [f"ontology/review/{table}:{line}: column '{column}': {reason}"]
