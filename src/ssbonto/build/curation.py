@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import BuildError, Problem
 from . import chemistry
-from .tables import SLUG, Row, collect_problems, read_table
+from .tables import Row, collect_problems, read_table
 from .vocabulary import Vocabulary
 
 REFERENCE_COUNT_PRINTED = 134
@@ -352,7 +352,7 @@ class Curator:
             elif not row.text("note"):
                 row.problem("note", "a material without a formula must say why in 'note'")
             material_class = row.choice("class", self.vocabulary.material_classes, "material class", required=True)
-            components = [key for key in row.values("components") if self._slug(row, "components", key)]
+            components = row.slugs("components")
             if components and material_class not in self.vocabulary.composite_classes:
                 row.problem("components", f"only a composite electrolyte ({', '.join(sorted(self.vocabulary.composite_classes))}) "
                                           f"has components, not a {material_class}")
@@ -377,13 +377,6 @@ class Curator:
             row.choice("class", self.vocabulary.cell_classes, "cell class", required=True),
             row.values("components"), _source(row), _refs(row, required=False), row.text("note"))
             for row in self.table("cells.tsv")]
-
-    @staticmethod
-    def _slug(row: Row, column: str, key: str) -> bool:
-        if not SLUG.match(key):
-            row.problem(column, f"key {key!r} is not a lowercase slug like 'li7la3zr2o12'")
-            return False
-        return True
 
     # -- table rows ------------------------------------------------------------------------------
     def _nuclei(self, row: Row) -> list[str]:
@@ -417,7 +410,7 @@ class Curator:
             resolution = row.decimal("resolution")
             if resolution and not unit:
                 row.problem("resolution_unit", "a resolution needs a unit")
-            subjects = [key for key in row.values("subject", required=True) if self._slug(row, "subject", key)]
+            subjects = row.slugs("subject", required=True)
             if len(set(subjects)) != len(subjects):
                 row.problem("subject", "names a subject twice")
             printed = row.values("subject_printed", required=True)
