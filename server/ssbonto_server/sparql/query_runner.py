@@ -19,6 +19,7 @@ import logging
 import os
 import queue
 import resource
+import select
 import selectors
 import signal
 import socket
@@ -64,6 +65,17 @@ class _Worker:
             self.process.kill()
         except OSError:
             pass
+
+
+def _exited(worker: _Worker) -> bool:
+    """Whether its process has exited though the supervisor has not said so yet (the job would be
+    lost in its socket)."""
+    if worker.pidfd is None:
+        return False
+    try:
+        return bool(select.select([worker.pidfd], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
 
 
 class QueryRunner:
@@ -341,7 +353,7 @@ class QueryRunner:
                 if self.startup_error and not self._ready_count():
                     return None
                 continue
-            if not worker.dead and worker.process.returncode is None:
+            if not worker.dead and worker.process.returncode is None and not _exited(worker):
                 return worker
 
     def close(self) -> None:
