@@ -97,7 +97,7 @@ def build(sources: Path | None = None, release_dir: Path | None = None, reasoner
     builds.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{graphs.version}-", dir=builds))
     try:
-        write_release(graphs, staging, sources_digest=digest)
+        write_release(graphs, staging, sources_digest=digest, warnings=[str(w) for w in warnings])
         write_query_store(staging / DATASET_DUMP, staging / QUERY_STORE_DIR)
         publish(staging, release_dir)
     except BaseException:
