@@ -19,6 +19,7 @@ from ..served import served_release
 blueprint = Blueprint("search", __name__)
 
 PAGE_LIMIT = 50
+CLOSE_TO_BEST = 100  # "did you mean" offers the hits within one ranking tier of the best
 
 
 class BadArguments(ValueError):
@@ -139,4 +140,5 @@ def did_you_mean(path: str, limit: int = 3) -> list[dict]:
         hits = index.nearest(text, kind, limit)
     except SearchError:
         return []
+    hits = [hit for hit in hits if hit.score >= hits[0].score - CLOSE_TO_BEST]
     return [{"iri": hit.iri, "label": hit.label, "display": hit.display, "href": href(hit.iri)} for hit in hits]
