@@ -28,10 +28,10 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 
 # -- the scoring (docs/advisor.md) ------------------------------------------------------------------
-CAPABILITY_POINTS = 2.0  # Table 9 (through the reasoner's classification) gives the asked information kind
+CAPABILITY_POINTS = 1.5  # Table 9 (through the reasoner's classification) gives the asked information kind
 SUMMARY_POINTS = 3.0  # Table 7 says the technique measures the asked measurand
-SUMMARY_RELATED_POINTS = 1.0  # ... measures another measurand of the same information kind
-USE_SAME = 2.0  # a use in the review measured the asked measurand (or, for a kind, one of its measurands)
+SUMMARY_RELATED_POINTS = 0.5  # ... measures another measurand of the same information kind
+USE_SAME = 3.0  # a use in the review measured the asked measurand (or, for a kind, one of its measurands)
 USE_RELATED = 0.6  # ... measured another measurand of the same information kind
 SUBJECT_SAME = 3.0  # the use's subject is the asked subject (a variant of it, a cell or interface with it)
 SUBJECT_CLASS = 1.0  # times the specificity of the most specific class both share (1 - members / all)
@@ -355,10 +355,14 @@ class Technique:
     score: float
     reasons: list[dict]
     limits: list[str]
+    includes: list[str] = field(default_factory=list)  # the subclasses it stands for (_answer_units)
 
     def as_json(self) -> dict:
-        return {"iri": self.iri, "label": self.label, "acronyms": self.acronyms, "score": round(self.score, 2),
+        body = {"iri": self.iri, "label": self.label, "acronyms": self.acronyms, "score": round(self.score, 2),
                 "reasons": self.reasons, "limits": self.limits}
+        if self.includes:
+            body["includes"] = self.includes
+        return body
 
 
 class Advisor:
@@ -531,18 +535,20 @@ class Advisor:
         return scope, classes
 
     def _answer_units(self) -> list[str]:
-        """The technique classes answered: every technique class, except that a class below the four
-        families with no Table 9 or Table 7 row and no use of its own stands in for its subclasses
-        without rows of their own when two or more of them were used (NMR relaxometry for T1, T2
-        and T1ρ)."""
+        """The technique classes answered: every technique class, except that a method the review
+        quantifies as one (a finding about the class itself) but that has no Table 9 or Table 7 row
+        and no use of its own, below the four families, stands in for its subclasses without rows
+        of their own when two or more of them were used (NMR relaxometry for T1, T2 and T1ρ)."""
         model = self.model
         self._members = {t: {t} for t in model.techniques}
         with_rows = {t for t in model.techniques if model.capability_rows.get(t) or model.summaries.get(t)}
         used = {use.technique for use in model.uses}
         root = SSB + "CharacterizationTechnique"
         families = {t for t in model.techniques if root in model.parents.get(t, ())}
+        quantified = {figure.technique for figure in model.figures}
         for parent in sorted(model.techniques):
-            if parent in with_rows or parent in used or parent in families or parent == root:
+            if (parent in with_rows or parent in used or parent in families or parent == root
+                    or parent not in quantified):
                 continue
             children = [t for t in model.techniques if parent in model.parents.get(t, ()) and t not in with_rows]
             if len([c for c in children if c in used]) >= 2:
@@ -574,7 +580,7 @@ class Advisor:
         for t in sorted(above):
             for row, printed, what, measurands in model.summaries.get(t, []):
                 if target in measurands or (target == kind and any(model.aspect_of.get(m) == kind for m in measurands)):
-                    points = SUMMARY_POINTS if target in measurands else SUMMARY_RELATED_POINTS * 1.5
+                    points = SUMMARY_POINTS
                 elif kind and any(model.aspect_of.get(m) == kind for m in measurands):
                     points = SUMMARY_RELATED_POINTS
                 else:
@@ -657,7 +663,8 @@ class Advisor:
                                        + ", ".join(sorted(model.label(m) for m in members if m != technique))
                                        + ", which the review uses without a Table 9 or Table 7 row of their own",
                                "references": [], "sources": []})
-        return Technique(technique, model.label(technique), acronyms, max(score, 0.01), reasons, limits)
+        return Technique(technique, model.label(technique), acronyms, max(score, 0.01), reasons, limits,
+                         sorted(members - {technique}))
 
     def _subject_factor(self, use: Use, subject, subject_set, subject_classes) -> tuple[float, str]:
         model = self.model
