@@ -10,9 +10,9 @@ Ranking (docs/search.md), best first, each tier above every lower one:
    300+ ... of a definition, statement or citation
    200+ no entity has every word: those with some of them, by the share of the query's words
 A query word the index does not know is replaced by the indexed words one typo away (one letter
-deleted, inserted, replaced, or two swapped; `ph` read as `f`), and a match through such a
+deleted, inserted, replaced, or two neighbours swapped; `ph` may be read as `f`), and a match through such a
 correction scores 150 less. Within a tier, the share of the matched name the query covers adds
-up to 80 and the kind of the entity up to 9 (techniques first, uses of a technique last); ties
+up to 80, a label's words (not a synonym's) 10, and the kind of the entity up to 9 (techniques first, uses of a technique last); ties
 go by label, then IRI, so answers are deterministic.
 """
 
@@ -40,6 +40,7 @@ ENTITY_COLUMNS = "e.iri, e.label, e.kind, e.acronyms"  # candidate rows read per
 
 EXACT_PRIMARY, EXACT, PREFIX, WORDS_NAME, WORDS_OTHER, DEFINITION, SOME_WORDS = 1000, 900, 700, 500, 400, 300, 200
 TYPO_PENALTY = 150
+LABEL_BONUS = 10  # in the word tiers, a label's or acronym's words before a synonym's
 KIND_BONUS = {"technique": 9, "measurand": 8, "information-kind": 8, "material": 7, "interface": 6, "cell": 6,
               "nuclide": 6, "element": 5, "material-class": 5, "interface-class": 5, "cell-class": 5,
               "facility": 5, "measurement-mode": 5, "stimulus": 5, "quantity-kind": 4, "reference": 4,
@@ -272,13 +273,14 @@ class SearchIndex:
         if len(word) < 4 or db.execute("SELECT 1 FROM vocabulary WHERE word = ?", (word,)).fetchone():
             return set()
         target = folded(word)
-        variants = sorted(deletions(target) | {target})
+        variants = sorted(deletions(target) | {target} | deletions(word) | {word})
         marks = ",".join("?" * len(variants))
         candidates = {row[0] for row in db.execute(
             f"SELECT word FROM deletes WHERE variant IN ({marks}) LIMIT ?", (*variants, ROW_BUDGET))}
         candidates |= {row[0] for row in db.execute(
-            f"SELECT word FROM vocabulary WHERE folded IN ({marks}) LIMIT ?", (*variants, ROW_BUDGET))}
-        return {c for c in candidates if damerau_within_one(folded(c), target)}
+            f"SELECT word FROM vocabulary WHERE folded IN ({marks}) OR word IN ({marks}) LIMIT ?",
+            (*variants, *variants, ROW_BUDGET))}
+        return {c for c in candidates if damerau_within_one(folded(c), target) or damerau_within_one(c, word)}
 
     def _words(self, words: list[str], corrections: dict[str, set[str]], found: dict[int, _Match],
                prefix_last: bool, names_only: bool) -> None:
@@ -311,8 +313,12 @@ class SearchIndex:
                 if not same:
                     same, typo = [w for w in indexed_words if w in corrections[word]], True
                 hit_words.update(same)
-            coverage = sum(len(w) for w in hit_words) / max(1, sum(len(w) for w in indexed_words))
-            self._keep(found, row, tier + 80 * min(1.0, coverage) - (TYPO_PENALTY if typo else 0))
+            # the share of the name the query covers, counting `x-ray` once (not also `x` and `ray`)
+            whole_words = [w for w in indexed_words if not any(w != other and w in other for other in indexed_words)]
+            covered = sum(len(w) for w in whole_words if w in hit_words or any(h in w for h in hit_words))
+            coverage = min(1.0, covered / max(1, sum(len(w) for w in whole_words)))
+            bonus = LABEL_BONUS if field_name in PRIMARY_FIELDS else 0
+            self._keep(found, row, tier + 80 * coverage + bonus - (TYPO_PENALTY if typo else 0))
 
     def _some_words(self, words: list[str], corrections: dict[str, set[str]], found: dict[int, _Match],
                     names_only: bool) -> None:

@@ -310,7 +310,8 @@ def write_index(entities: list[Entity], path: Path) -> dict:
             connection.executemany("INSERT INTO vocabulary VALUES (?, ?)",
                                    sorted((word, folded(word)) for word in vocabulary))
             connection.executemany("INSERT INTO deletes VALUES (?, ?)", sorted(
-                (variant, word) for word in vocabulary if len(word) >= 4 for variant in deletions(folded(word))))
+                {(variant, word) for word in vocabulary if len(word) >= 4
+                 for variant in deletions(word) | deletions(folded(word))}))
             counts["words"] = len(vocabulary)
             connection.executemany("INSERT INTO meta VALUES (?, ?)", [
                 ("schema", str(SCHEMA_VERSION)), ("entities", str(len(entities)))])
