@@ -4,7 +4,7 @@
 Ranking (docs/search.md), best first, each tier above every lower one:
   1000  the whole query is a label or an acronym          (`LLZO`, `XPS`, `lithium distribution`)
    900  ... is a synonym, formula, printed form, symbol, nucleus notation or the IRI's last segment
-   700+ the query begins a name                           (`Li7La3`, `tomo`)
+   700+ the query begins a name (not an IRI segment)      (`Li7La3`, `tomo`)
    500+ every query word is a word of a name              (`x ray tomography`, `distribution lithium`)
    400+ ... of an author, journal, year, title or printed technique (`Bhattacharyya 2010`)
    300+ ... of a definition, statement or citation
@@ -263,7 +263,8 @@ class SearchIndex:
     def _prefix(self, whole: str, found: dict[int, _Match]) -> None:
         for row in self._db().execute(
                 f"SELECT n.entity, n.field, n.text, {ENTITY_COLUMNS}, length(n.key) FROM name n "
-                "JOIN entity e ON e.id = n.entity WHERE n.key > ? AND n.key < ? ORDER BY n.key LIMIT ?",
+                "JOIN entity e ON e.id = n.entity WHERE n.key > ? AND n.key < ? AND n.field != 'identifier' "
+                "ORDER BY n.key LIMIT ?",
                 (whole, whole + "\U0010ffff", ROW_BUDGET)):
             self._keep(found, row, PREFIX + 80 * len(whole) / row[7])
 
