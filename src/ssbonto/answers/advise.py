@@ -15,7 +15,6 @@ search index. The scoring is explicit and deterministic; docs/advisor.md gives i
 from __future__ import annotations
 
 import re
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -26,6 +25,7 @@ from .search import SearchIndex, check_query
 SSB = PREFIX_IRIS["ssb"]
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
+MAX_USE_REASONS = 8  # uses listed as reasons per technique (every use counts in the score)
 
 # -- the scoring (docs/advisor.md) ------------------------------------------------------------------
 CAPABILITY_POINTS = 1.5  # Table 9 (through the reasoner's classification) gives the asked information kind
@@ -139,6 +139,10 @@ class AdvisorModel:
         self.modes: dict[str, str] = {}
         self.stimuli: dict[str, str] = {}
         self.interface_classes: dict[str, str] = {}  # kebab name -> class IRI
+        self._ancestors: dict[str, set[str]] = {}
+        self._classes: dict[str, set[str]] = {}
+        self.uses_by_technique: dict[str, list[Use]] = defaultdict(list)
+        self.members_of: dict[str, set[str]] = defaultdict(set)  # class -> studied entities (asserted or inferred)
 
     def rows(self, sparql: str) -> list[dict[str, str]]:
         return self.store.query(sparql).rows()
@@ -202,6 +206,17 @@ class AdvisorModel:
         self._load_uses()
         self._load_figures()
         self._load_entities()
+        self._index()
+
+    def _index(self) -> None:
+        """Lookups every question uses, computed once."""
+        self.uses_by_technique = defaultdict(list)
+        for use in self.uses:
+            self.uses_by_technique[use.technique].append(use)
+        self.members_of = defaultdict(set)
+        for entity in self.types:
+            for cls in self.classes_of(entity) | self.inferred_types.get(entity, set()):
+                self.members_of[cls].add(entity)
 
     def _load_uses(self) -> None:
         studies: dict[str, dict] = {}
@@ -288,24 +303,32 @@ class AdvisorModel:
         for row in self.rows("SELECT ?c ?label WHERE { ?c rdfs:subClassOf+ ssb:StudiedEntity ; rdfs:label ?label }"):
             self.labels[row["c"]] = row["label"]
 
+
     # -- derived ----------------------------------------------------------------------------------
     def ancestors(self, cls: str) -> set[str]:
+        cached = self._ancestors.get(cls)
+        if cached is not None:
+            return cached
         seen, frontier = {cls}, [cls]
         while frontier:
             for parent in self.parents.get(frontier.pop(), ()):
                 if parent not in seen:
                     seen.add(parent)
                     frontier.append(parent)
+        self._ancestors[cls] = seen
         return seen
 
     def label(self, iri: str) -> str:
         return self.labels.get(iri, local(iri))
 
     def classes_of(self, entity: str) -> set[str]:
-        found = set()
-        for cls in self.types.get(entity, ()):
-            found |= self.ancestors(cls)
-        return found - {SSB + "StudiedEntity"}
+        cached = self._classes.get(entity)
+        if cached is None:
+            cached = set()
+            for cls in self.types.get(entity, ()):
+                cached |= self.ancestors(cls)
+            cached = self._classes[entity] = cached - {SSB + "StudiedEntity"}
+        return cached
 
 
 # -- the question ------------------------------------------------------------------------------------
@@ -371,7 +394,9 @@ class Advisor:
     def __init__(self, model: AdvisorModel, index: SearchIndex):
         self.model = model
         self.index = index
-        self._lock = threading.Lock()
+        self._units: list[str] | None = None
+        self._members: dict[str, set[str]] = {}
+        self._answer_units()
 
     # -- inputs ------------------------------------------------------------------------------------
     def _resolve(self, parameter: str, text: str, kinds: set[str]) -> dict:
@@ -486,9 +511,10 @@ class Advisor:
                       "resolution": {"text": resolution[1], "metres": resolution[0]} if resolution else None,
                       "information_kind": {"iri": kind, "label": model.label(kind)} if kind else None}
         scored, left_out = [], []
+        factors: dict = {}  # a use's subject -> how it relates to the asked subject, for this question
         for technique in self._answer_units():
             result = self._score(technique, target, kind, subject, subject_set, subject_classes, where, mode,
-                                 stimulus, resolution)
+                                 stimulus, resolution, factors)
             if result is None:
                 continue
             why = self._hard_constraints(technique, facility, resolution)
@@ -511,10 +537,7 @@ class Advisor:
         if subject is None:
             return set(), {}
         iri = subject["iri"]
-        members_of: dict[str, set[str]] = defaultdict(set)
-        for entity in model.types:
-            for cls in model.classes_of(entity) | model.inferred_types.get(entity, set()):
-                members_of[cls].add(entity)
+        members_of = model.members_of
         if subject["type"] in ("material-class", "interface-class", "cell-class"):
             scope = set(members_of.get(iri, set())) | {iri}
         elif subject["type"] == "element":
@@ -539,6 +562,8 @@ class Advisor:
         quantifies as one (a finding about the class itself) but that has no Table 9 or Table 7 row
         and no use of its own, below the four families, stands in for its subclasses without rows
         of their own when two or more of them were used (NMR relaxometry for T1, T2 and T1ρ)."""
+        if self._units is not None:
+            return self._units
         model = self.model
         self._members = {t: {t} for t in model.techniques}
         with_rows = {t for t in model.techniques if model.capability_rows.get(t) or model.summaries.get(t)}
@@ -555,10 +580,11 @@ class Advisor:
                 for child in children:
                     self._members[parent] |= self._members.get(child, {child})
                     self._members[child] = set()
-        return sorted(t for t, members in self._members.items() if members and t != SSB + "CharacterizationTechnique")
+        self._units = sorted(t for t, members in self._members.items() if members and t != SSB + "CharacterizationTechnique")
+        return self._units
 
     def _score(self, technique, target, kind, subject, subject_set, subject_classes, where, mode, stimulus,
-               resolution) -> Technique | None:
+               resolution, factors: dict) -> Technique | None:
         model = self.model
         members = self._members[technique]
         above = model.ancestors(technique)
@@ -590,7 +616,13 @@ class Advisor:
                 best_summary = max(best_summary, points)
         score += best_summary
         # the review's uses
-        uses = [use for use in model.uses if use.technique in members]
+        uses = [use for member in sorted(members) for use in model.uses_by_technique.get(member, ())]
+
+        def factor_of(use: Use) -> tuple[float, str]:
+            if use.subject not in factors:
+                factors[use.subject] = self._subject_factor(use, subject, subject_set, subject_classes)
+            return factors[use.subject]
+
         weighted = []
         for use in uses:
             measured = use.measures & (set(model.aspect_of) | model.kinds)
@@ -602,7 +634,7 @@ class Advisor:
                                                           if model.aspect_of.get(m) == kind)) + f" ({model.label(kind)})"
             else:
                 continue
-            factor, on = self._subject_factor(use, subject, subject_set, subject_classes)
+            factor, on = factor_of(use)
             points *= factor
             where_note = ""
             if where:
@@ -616,20 +648,26 @@ class Advisor:
             if stimulus and use.stimulus == stimulus:
                 points += STIMULUS_POINTS
                 extras.append(model.label(stimulus))
-            text = (f"{use.source}{' [' + ','.join(map(str, use.refs)) + ']' if use.refs else ''}: "
-                    f"{model.label(use.technique)} {relation} on {model.label(use.subject) if use.subject else 'its subject'}"
-                    f"{on}{where_note}{' (' + ', '.join(extras) + ')' if extras else ''} — “{use.statement}”")
-            weighted.append((points, text, use))
+            weighted.append((points, (relation, on, where_note, extras), use))
         weighted.sort(key=lambda item: (-item[0], item[2].source, item[2].record))
         seen_records = set()
         rank = 0
-        for points, text, use in weighted:
+        for points, parts, use in weighted:
             if use.record in seen_records:
                 continue
             seen_records.add(use.record)
             rank += 1
             score += points / rank
-            reasons.append({"text": text, "references": use.refs, "sources": [use.source]})
+            if rank <= MAX_USE_REASONS:
+                relation, on, where_note, extras = parts
+                text = (f"{use.source}{' [' + ','.join(map(str, use.refs)) + ']' if use.refs else ''}: "
+                        f"{model.label(use.technique)} {relation} on "
+                        f"{model.label(use.subject) if use.subject else 'its subject'}{on}{where_note}"
+                        f"{' (' + ', '.join(extras) + ')' if extras else ''} — “{use.statement}”")
+                reasons.append({"text": text, "references": use.refs, "sources": [use.source]})
+        if rank > MAX_USE_REASONS:
+            reasons.append({"text": f"and {rank - MAX_USE_REASONS} more uses in the review of the same kind",
+                            "references": [], "sources": []})
         if score == 0:
             return None
         # figures: resolution and probing depth
@@ -650,12 +688,11 @@ class Advisor:
         needs = self._large_facility(technique)
         if needs:
             limits.append(f"needs {FACILITY_NAMES[needs]}")
-        if mode and not any(use.mode == mode for use in model.uses if use.technique in members):
+        if mode and not any(use.mode == mode for use in uses):
             limits.append(f"no study in the review used it {model.label(mode)}")
-        if stimulus and not any(use.stimulus == stimulus for use in model.uses if use.technique in members):
+        if stimulus and not any(use.stimulus == stimulus for use in uses):
             limits.append(f"no study in the review used it under {model.label(stimulus)}")
-        if subject and not any(self._subject_factor(u, subject, subject_set, subject_classes)[0] >= SUBJECT_SAME
-                               for u in uses):
+        if subject and not any(factor_of(u)[0] >= SUBJECT_SAME for u in uses):
             limits.append(f"the review reports no use of it on {subject['label']}")
         acronyms = sorted(set(model.acronyms.get(technique, [])), key=str.casefold)
         if len(members) > 1:
@@ -697,8 +734,8 @@ class Advisor:
     def _finest_resolution(self, technique: str):
         model = self.model
         found = []
-        for use in model.uses:
-            if use.technique in self._members[technique] and use.resolution:
+        for use in (u for member in sorted(self._members[technique]) for u in model.uses_by_technique.get(member, ())):
+            if use.resolution:
                 found.append((use.resolution[0], use.resolution[1], (use.source, use.refs)))
         above = model.ancestors(technique)
         for figure in model.figures:

@@ -292,7 +292,7 @@ class SearchIndex:
             terms.append("(" + " OR ".join(options) + ")")
         last = len(words) - 1
         for row in self._db().execute(
-                f"SELECT w.entity, w.field, w.text, {ENTITY_COLUMNS}, w.tokens FROM words w "
+                f"SELECT w.entity, w.field, w.text, {ENTITY_COLUMNS}, w.tokens, w.size FROM words w "
                 "JOIN entity e ON e.id = w.entity WHERE words MATCH ? LIMIT ?",
                 (" AND ".join(terms), ROW_BUDGET)):
             field_name, indexed = row[1], row[7]
@@ -306,18 +306,18 @@ class SearchIndex:
                 tier = DEFINITION
             else:
                 continue
-            indexed_words = list(dict.fromkeys(indexed.split()))
-            hit_words, typo = set(), False
+            indexed_words = indexed.split()
+            present = set(indexed_words)
+            covered, typo = 0, False
             for index, word in enumerate(words):
-                same = [w for w in indexed_words if w == word
-                        or (prefix_last and index == last and len(word) >= 2 and w.startswith(word))]
-                if not same:
-                    same, typo = [w for w in indexed_words if w in corrections[word]], True
-                hit_words.update(same)
-            # the share of the name the query covers, counting `x-ray` once (not also `x` and `ray`)
-            whole_words = [w for w in indexed_words if not any(w != other and w in other for other in indexed_words)]
-            covered = sum(len(w) for w in whole_words if w in hit_words or any(h in w for h in hit_words))
-            coverage = min(1.0, covered / max(1, sum(len(w) for w in whole_words)))
+                if word in present:
+                    covered += len(word)
+                elif prefix_last and index == last and len(word) >= 2:
+                    covered += max((len(w) for w in indexed_words if w.startswith(word)), default=0)
+                else:
+                    covered += max((len(c) for c in corrections[word] if c in present), default=0)
+                    typo = True
+            coverage = min(1.0, covered / max(1, row[8]))  # row[8]: the text's whole-word size
             bonus = LABEL_BONUS if field_name in PRIMARY_FIELDS else 0
             self._keep(found, row, tier + 80 * coverage + bonus - (TYPO_PENALTY if typo else 0))
 

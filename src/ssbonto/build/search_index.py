@@ -126,6 +126,12 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(result))
 
 
+def whole_size(text: str) -> int:
+    """The letters and digits of a text's whole words (`x-ray` counted once, not also as `x`, `ray`):
+    what the share of a text a query covers is measured against."""
+    return len(key(text))
+
+
 def query_tokens(text: str) -> list[str]:
     """The words of a query: whitespace-separated chunks, each as one word."""
     words = (key(chunk) for chunk in CHUNK_BREAK.split(text))
@@ -269,7 +275,7 @@ CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE entity(id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, label TEXT NOT NULL, kind TEXT NOT NULL,
                     acronyms TEXT NOT NULL);
 CREATE TABLE name(key TEXT NOT NULL, entity INTEGER NOT NULL, field TEXT NOT NULL, text TEXT NOT NULL);
-CREATE VIRTUAL TABLE words USING fts5(tokens, entity UNINDEXED, field UNINDEXED, text UNINDEXED,
+CREATE VIRTUAL TABLE words USING fts5(tokens, entity UNINDEXED, field UNINDEXED, text UNINDEXED, size UNINDEXED,
                                       tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE vocabulary(word TEXT PRIMARY KEY, folded TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE deletes(variant TEXT NOT NULL, word TEXT NOT NULL);
@@ -301,9 +307,9 @@ def write_index(entities: list[Entity], path: Path) -> dict:
                     found = tokens(text) if name not in NAME_ONLY_FIELDS else ()
                     if found:
                         vocabulary.update(found)
-                        words.append((" ".join(found), number, name, text))
+                        words.append((" ".join(found), number, name, text, whole_size(text)))
                 connection.executemany("INSERT INTO name VALUES (?, ?, ?, ?)", names)
-                connection.executemany("INSERT INTO words VALUES (?, ?, ?, ?)", words)
+                connection.executemany("INSERT INTO words VALUES (?, ?, ?, ?, ?)", words)
                 counts["names"] += len(names)
                 counts["word rows"] += len(words)
             counts["entities"] = len(entities)
