@@ -312,8 +312,11 @@ class SearchIndex:
             for index, word in enumerate(words):
                 if word in present:
                     covered += len(word)
-                elif prefix_last and index == last and len(word) >= 2:
-                    covered += max((len(w) for w in indexed_words if w.startswith(word)), default=0)
+                    continue
+                begun = max((len(w) for w in indexed_words if w.startswith(word)), default=0) \
+                    if prefix_last and index == last and len(word) >= 2 else 0
+                if begun:
+                    covered += begun
                 else:
                     covered += max((len(c) for c in corrections[word] if c in present), default=0)
                     typo = True
