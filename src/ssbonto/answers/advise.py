@@ -143,6 +143,7 @@ class AdvisorModel:
         self._classes: dict[str, set[str]] = {}
         self.uses_by_technique: dict[str, list[Use]] = defaultdict(list)
         self.members_of: dict[str, set[str]] = defaultdict(set)  # class -> studied entities (asserted or inferred)
+        self.uses_by_kind: dict[str, set[int]] = defaultdict(set)  # information kind -> uses that measured it
 
     def rows(self, sparql: str) -> list[dict[str, str]]:
         return self.store.query(sparql).rows()
@@ -213,6 +214,10 @@ class AdvisorModel:
         self.uses_by_technique = defaultdict(list)
         for use in self.uses:
             self.uses_by_technique[use.technique].append(use)
+            for measured in use.measures:
+                kind = measured if measured in self.kinds else self.aspect_of.get(measured)
+                if kind:
+                    self.uses_by_kind[kind].add(id(use))
         self.members_of = defaultdict(set)
         for entity in self.types:
             for cls in self.classes_of(entity) | self.inferred_types.get(entity, set()):
@@ -624,7 +629,10 @@ class Advisor:
             return factors[use.subject]
 
         weighted = []
+        relevant = model.uses_by_kind.get(kind, set()) if kind else set()
         for use in uses:
+            if id(use) not in relevant:
+                continue
             measured = use.measures & (set(model.aspect_of) | model.kinds)
             if target in measured or (target == kind and any(model.aspect_of.get(m) == kind for m in measured)):
                 points, relation = USE_SAME, "measured " + model.label(target)

@@ -35,8 +35,7 @@ SUGGEST_LIMIT = 10
 # left out when no entity has every word and some-of-the-words decides ("Li+ motion at an interface")
 STOP_WORDS = {"a", "an", "and", "are", "at", "by", "for", "from", "how", "i", "in", "is", "it", "me", "my", "of",
               "on", "or", "the", "to", "what", "which", "with"}
-ROW_BUDGET = 3000
-ENTITY_COLUMNS = "e.iri, e.label, e.kind, e.acronyms"  # candidate rows read per tier: bounds the work of a very common word at 1 M triples
+ROW_BUDGET = 3000  # candidate rows read per tier: bounds the work of a very common word at 1 M triples
 
 EXACT_PRIMARY, EXACT, PREFIX, WORDS_NAME, WORDS_OTHER, DEFINITION, SOME_WORDS = 1000, 900, 700, 500, 400, 300, 200
 TYPO_PENALTY = 150
@@ -47,6 +46,22 @@ KIND_BONUS = {"technique": 9, "measurand": 8, "information-kind": 8, "material":
               "unit": 4, "study": 3, "finding": 3, "capability": 3, "technique-summary": 3, "table": 3,
               "neutron-data": 2, "probe": 2, "role": 2, "class": 2, "property": 1, "ontology": 1,
               "quantity": 1, "measurement": 0}
+
+
+
+
+def _sql_list(values) -> str:
+    return ", ".join(f"'{value}'" for value in sorted(values))
+
+
+# The scoring above, as SQL over the candidate rows (SQLite ranks them; Python builds the hits kept)
+NAME_LIST = _sql_list(NAME_FIELDS)
+PRIMARY_CASE = f"(CASE WHEN field IN ({_sql_list(PRIMARY_FIELDS)}) THEN {EXACT_PRIMARY - EXACT} ELSE 0 END)"
+LABEL_CASE = f"(CASE WHEN field IN ({_sql_list(PRIMARY_FIELDS)}) THEN {LABEL_BONUS} ELSE 0 END)"
+FIELD_TIER_CASE = (f"(CASE WHEN field IN ({NAME_LIST}) THEN {WORDS_NAME} WHEN field IN ({_sql_list(WORD_FIELDS)}) "
+                   f"THEN {WORDS_OTHER} WHEN field IN ({_sql_list(DEFINITION_FIELDS)}) THEN {DEFINITION} END)")
+KIND_CASE = "(CASE e.kind " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in sorted(KIND_BONUS.items())) + " ELSE 0 END)"
+KIND = 3  # the kind's place in a ranked row (score, label, iri, kind, entity, source, row)
 
 
 class SearchError(ValueError):
@@ -144,14 +159,6 @@ def damerau_within_one(a: str, b: str) -> bool:
     return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
 
 
-@dataclass
-class _Match:
-    score: float
-    field: str
-    text: str
-    entity: tuple  # (iri, label, kind, acronyms)
-
-
 class SearchIndex:
     """The index of one release; safe to share between threads (one connection per thread)."""
 
@@ -183,21 +190,21 @@ class SearchIndex:
         q = check_query(q)
         kind = check_kind(kind)
         limit = min(max(1, limit), MAX_LIMIT)
-        matches = self._matches(q, prefix_last=True)
+        rows = self._matches(q, prefix_last=True)
         facets: dict[str, int] = {}
-        for match in matches.values():
-            facets[match.entity[2]] = facets.get(match.entity[2], 0) + 1
-        chosen = [match for match in matches.values() if kind is None or match.entity[2] == kind]
-        return Results(q, len(chosen), self._best(chosen, limit),
+        for row in rows:
+            facets[row[KIND]] = facets.get(row[KIND], 0) + 1
+        chosen = [row for row in rows if kind is None or row[KIND] == kind]
+        return Results(q, len(chosen), [self._hit(row) for row in chosen[:limit]],
                        dict(sorted(facets.items(), key=lambda kv: (-kv[1], kv[0]))), kind, limit)
 
     def suggest(self, q: str, limit: int = SUGGEST_LIMIT, kinds: set[str] | None = None) -> list[Hit]:
         """Autocomplete: names that match or begin with the text, or whose words do; `kinds`
         keeps only entities of those kinds."""
         q = check_query(q)
-        matches = self._matches(q, prefix_last=True, names_only=True)
-        chosen = [match for match in matches.values() if kinds is None or match.entity[2] in kinds]
-        return self._best(chosen, min(max(1, limit), MAX_LIMIT))
+        rows = self._matches(q, prefix_last=True, names_only=True)
+        chosen = [row for row in rows if kinds is None or row[KIND] in kinds]
+        return [self._hit(row) for row in chosen[:min(max(1, limit), MAX_LIMIT)]]
 
     def nearest(self, text: str, kind: str | None = None, limit: int = 3) -> list[Hit]:
         """The closest entities to a text (a name someone typed, the last segment of an unknown
@@ -211,62 +218,76 @@ class SearchIndex:
         return results.results
 
     def entity(self, iri: str) -> Hit | None:
-        row = self._db().execute("SELECT iri, label, kind, acronyms FROM entity WHERE iri = ?", (iri,)).fetchone()
-        if row is None:
-            return None
-        return self._hit(_Match(0.0, "iri", iri, row))
+        row = self._db().execute("SELECT 0, label, iri, kind, id, NULL, NULL FROM entity WHERE iri = ?",
+                                 (iri,)).fetchone()
+        return self._hit(row) if row else None
 
     def kinds(self) -> dict[str, int]:
         return dict(self._db().execute("SELECT kind, COUNT(*) FROM entity GROUP BY kind ORDER BY 2 DESC, 1"))
 
-    def exact(self, text: str, kinds: set[str] | None = None) -> list[Hit]:
-        """Entities one of whose names is the text (in the normal form), best name first."""
-        found: dict[int, _Match] = {}
-        self._exact(key(text), found, 0)
-        chosen = [match for match in found.values() if kinds is None or match.entity[2] in kinds]
-        return self._best(chosen, len(chosen))
-
-    # -- matching ---------------------------------------------------------------------------------
-    def _matches(self, q: str, prefix_last: bool, names_only: bool = False) -> dict[int, _Match]:
+    # -- matching: SQLite scores every candidate row and keeps each entity's best -----------------
+    def _matches(self, q: str, prefix_last: bool, names_only: bool = False) -> list[tuple]:
+        """One ranked row per matching entity, best first (see _ranked)."""
         words = query_tokens(q)[:MAX_QUERY_WORDS]
         whole = key(q)
-        found: dict[int, _Match] = {}
         if not whole:
-            return found
-        self._exact(whole, found, 0)
-        if len(whole) >= 2:
-            self._prefix(whole, found)
+            return []
         corrections = {word: self._corrections(word) for word in words}
-        if len(words) == 1 and corrections[words[0]]:
-            for corrected in sorted(corrections[words[0]]):
-                self._exact(corrected, found, TYPO_PENALTY)
+        arms, parameters = [], []
+        exact = [(whole, 0)] + ([(c, TYPO_PENALTY) for c in sorted(corrections[words[0]])]
+                                if len(words) == 1 else [])
+        for name_key, penalty in exact:
+            arms.append(f"SELECT entity, {PRIMARY_CASE} + {EXACT + 80 - penalty} AS score, 0, rowid FROM "
+                        "(SELECT rowid, entity, field FROM name WHERE key = ? LIMIT ?)")
+            parameters += [name_key, ROW_BUDGET]
+        if len(whole) >= 2:
+            arms.append(f"SELECT entity, {PREFIX} + 80.0 * {len(whole)} / length(key), 0, rowid FROM "
+                        "(SELECT rowid, entity, key FROM name WHERE key > ? AND key < ? "
+                        "AND field != 'identifier' ORDER BY key LIMIT ?)")
+            parameters += [whole, whole + "\U0010ffff", ROW_BUDGET]
         if words:
-            self._words(words, corrections, found, prefix_last, names_only)
-        if not found and len(words) > 1:
-            self._some_words(words, corrections, found, names_only)
-        return found
+            terms = []
+            for index, word in enumerate(words):
+                last = prefix_last and index == len(words) - 1 and len(word) >= 2
+                options = [f'"{word}"' + (" *" if last else "")] + [f'"{c}"' for c in sorted(corrections[word])]
+                terms.append("(" + " OR ".join(options) + ")")
+            typo = TYPO_PENALTY if any(corrections.values()) else 0
+            only_names = f"WHERE field IN ({NAME_LIST})" if names_only else ""
+            arms.append(f"SELECT entity, {FIELD_TIER_CASE} + 80.0 * min(1.0, {len(whole)} * 1.0 / max(size, 1)) "
+                        f"+ {LABEL_CASE} - {typo}, 1, rowid FROM (SELECT rowid, entity, field, size FROM words "
+                        f"WHERE words MATCH ? LIMIT ?) {only_names}")
+            parameters += [" AND ".join(terms), ROW_BUDGET]
+        rows = self._ranked(arms, parameters)
+        if not rows and len(words) > 1:
+            rows = self._some_words(words, corrections, names_only)
+        return rows
 
-    @staticmethod
-    def _keep(found: dict[int, _Match], row: tuple, score: float) -> None:
-        """row: (entity number, field, text, iri, label, kind, acronyms)."""
-        current = found.get(row[0])
-        if current is None or score > current.score:
-            found[row[0]] = _Match(score, row[1], row[2], row[3:7])
+    def _ranked(self, arms: list[str], parameters: list) -> list[tuple]:
+        """(score, label, iri-to-be, kind, entity, source, row) per entity, best first: light rows,
+        whose names and matched text `_hit` reads for the few that are shown."""
+        # SQLite's bare columns: with MAX(), source and row come from the row with the best score
+        return self._db().execute(
+            f"WITH hit(entity, score, source, row) AS ({' UNION ALL '.join(arms)}), "
+            "best AS (SELECT entity, MAX(score) AS score, source, row FROM hit WHERE score IS NOT NULL GROUP BY entity) "
+            f"SELECT best.score + {KIND_CASE} AS ranked, e.label, e.iri, e.kind, best.entity, best.source, best.row "
+            "FROM best JOIN entity e ON e.id = best.entity ORDER BY ranked DESC, e.label COLLATE NOCASE, e.iri",
+            parameters).fetchall()
 
-    def _exact(self, whole: str, found: dict[int, _Match], penalty: int) -> None:
-        for row in self._db().execute(
-                f"SELECT n.entity, n.field, n.text, {ENTITY_COLUMNS} FROM name n JOIN entity e ON e.id = n.entity "
-                "WHERE n.key = ? LIMIT ?", (whole, ROW_BUDGET)):
-            tier = EXACT_PRIMARY if row[1] in PRIMARY_FIELDS else EXACT
-            self._keep(found, row, tier + 80 - penalty)
-
-    def _prefix(self, whole: str, found: dict[int, _Match]) -> None:
-        for row in self._db().execute(
-                f"SELECT n.entity, n.field, n.text, {ENTITY_COLUMNS}, length(n.key) FROM name n "
-                "JOIN entity e ON e.id = n.entity WHERE n.key > ? AND n.key < ? AND n.field != 'identifier' "
-                "ORDER BY n.key LIMIT ?",
-                (whole, whole + "\U0010ffff", ROW_BUDGET)):
-            self._keep(found, row, PREFIX + 80 * len(whole) / row[7])
+    def _some_words(self, words: list[str], corrections: dict[str, set[str]], names_only: bool) -> list[tuple]:
+        """No entity has every word: those with some of them, by the share of the query's words."""
+        words = [word for word in words if word not in STOP_WORDS]
+        if not words:
+            return []
+        options = {word: {word} | corrections[word] for word in words}
+        share_terms = " + ".join(
+            "(CASE WHEN " + " OR ".join(f"instr(' ' || tokens || ' ', ' {w} ') > 0" for w in sorted(options[word]))
+            + " THEN 1 ELSE 0 END)" for word in words)
+        only_names = f"WHERE field IN ({NAME_LIST})" if names_only else ""
+        arm = (f"SELECT entity, {SOME_WORDS} + 70.0 * ({share_terms}) / {len(words)} + "
+               f"CASE WHEN field IN ({NAME_LIST}) THEN 10 ELSE 0 END, 1, rowid FROM "
+               f"(SELECT rowid, entity, field, tokens FROM words WHERE words MATCH ? LIMIT ?) {only_names}")
+        expression = " OR ".join(f'"{w}"' for w in sorted(set().union(*options.values())))
+        return self._ranked([arm], [expression, ROW_BUDGET])
 
     def _corrections(self, word: str) -> set[str]:
         """Indexed words one typo from a word the index does not know."""
@@ -283,75 +304,15 @@ class SearchIndex:
             (*variants, *variants, ROW_BUDGET))}
         return {c for c in candidates if damerau_within_one(folded(c), target) or damerau_within_one(c, word)}
 
-    def _words(self, words: list[str], corrections: dict[str, set[str]], found: dict[int, _Match],
-               prefix_last: bool, names_only: bool) -> None:
-        terms = []
-        for index, word in enumerate(words):
-            options = [f'"{word}"' + (" *" if prefix_last and index == len(words) - 1 and len(word) >= 2 else "")]
-            options += [f'"{c}"' for c in sorted(corrections[word])]
-            terms.append("(" + " OR ".join(options) + ")")
-        last = len(words) - 1
-        for row in self._db().execute(
-                f"SELECT w.entity, w.field, w.text, {ENTITY_COLUMNS}, w.tokens, w.size FROM words w "
-                "JOIN entity e ON e.id = w.entity WHERE words MATCH ? LIMIT ?",
-                (" AND ".join(terms), ROW_BUDGET)):
-            field_name, indexed = row[1], row[7]
-            if field_name in NAME_FIELDS:
-                tier = WORDS_NAME
-            elif names_only:
-                continue
-            elif field_name in WORD_FIELDS:
-                tier = WORDS_OTHER
-            elif field_name in DEFINITION_FIELDS:
-                tier = DEFINITION
-            else:
-                continue
-            indexed_words = indexed.split()
-            present = set(indexed_words)
-            covered, typo = 0, False
-            for index, word in enumerate(words):
-                if word in present:
-                    covered += len(word)
-                    continue
-                begun = max((len(w) for w in indexed_words if w.startswith(word)), default=0) \
-                    if prefix_last and index == last and len(word) >= 2 else 0
-                if begun:
-                    covered += begun
-                else:
-                    covered += max((len(c) for c in corrections[word] if c in present), default=0)
-                    typo = True
-            coverage = min(1.0, covered / max(1, row[8]))  # row[8]: the text's whole-word size
-            bonus = LABEL_BONUS if field_name in PRIMARY_FIELDS else 0
-            self._keep(found, row, tier + 80 * coverage + bonus - (TYPO_PENALTY if typo else 0))
-
-    def _some_words(self, words: list[str], corrections: dict[str, set[str]], found: dict[int, _Match],
-                    names_only: bool) -> None:
-        """No entity has every word: those with some of them, by the share of the query's words."""
-        words = [word for word in words if word not in STOP_WORDS]
-        if not words:
-            return
-        options = {word: {word} | corrections[word] for word in words}
-        expression = " OR ".join(f'"{w}"' for w in sorted(set().union(*options.values())))
-        for row in self._db().execute(
-                f"SELECT w.entity, w.field, w.text, {ENTITY_COLUMNS}, w.tokens FROM words w "
-                "JOIN entity e ON e.id = w.entity WHERE words MATCH ? LIMIT ?",
-                (expression, ROW_BUDGET)):
-            if names_only and row[1] not in NAME_FIELDS:
-                continue
-            present = set(row[7].split())
-            share = sum(1 for word in words if options[word] & present) / len(words)
-            bonus = 10 if row[1] in NAME_FIELDS else 0
-            self._keep(found, row, SOME_WORDS + 70 * share + bonus)
-
     # -- rows -------------------------------------------------------------------------------------
-    def _best(self, matches: list[_Match], limit: int) -> list[Hit]:
-        hits = [self._hit(match) for match in matches]
-        hits.sort(key=lambda hit: (-hit.score, hit.label.casefold(), hit.iri))
-        return hits[:limit]
-
-    @staticmethod
-    def _hit(match: _Match) -> Hit:
-        iri, label, kind, acronyms = match.entity
-        score = match.score + KIND_BONUS.get(kind, 0)
-        return Hit(iri, label, kind, acronyms.split("\x1f") if acronyms else [], f"{match.field}: {match.text}",
+    def _hit(self, row: tuple) -> Hit:
+        score, label, iri, kind, number, source, place = row
+        db = self._db()
+        acronyms = db.execute("SELECT acronyms FROM entity WHERE id = ?", (number,)).fetchone()[0]
+        if source is None:
+            field_name, text = "iri", iri
+        else:
+            table = "words" if source else "name"
+            field_name, text = db.execute(f"SELECT field, text FROM {table} WHERE rowid = ?", (place,)).fetchone()
+        return Hit(iri, label, kind, acronyms.split("\x1f") if acronyms else [], f"{field_name}: {text}",
                    round(score, 1))
