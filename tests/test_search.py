@@ -241,7 +241,7 @@ def test_an_unknown_iri_offers_the_nearest_matches(live_server):
     as_json = requests.get(live_server + "/id/material/LLZO", headers={"Accept": "application/json"}, timeout=30)
     assert as_json.status_code == 404
     assert as_json.json()["did_you_mean"][0]["iri"] == ID + "material/llzo"
-    assert "did you mean Li7La3Zr2O12 (LLZO)" in as_json.json()["message"]
+    assert "Did you mean Li7La3Zr2O12 (LLZO)?" in page.xpath("string(//p[@class='did-you-mean'])")
     nothing = requests.get(live_server + "/id/material/" + quote("qqqqqq"), headers={"Accept": "application/json"},
                            timeout=30)
     assert nothing.status_code == 404 and "did_you_mean" not in nothing.json()

@@ -62,10 +62,8 @@ def not_found(path: str) -> Response:
         return problem(404, f"<{base_iri()}{path}> is not a version of the ontology served here; "
                             f"this server serves release {served.version} "
                             f"(<{base_iri()}release/{served.version}/def>)")
-    nearest = did_you_mean(path)
-    hint = "; did you mean " + " or ".join(s["display"] for s in nearest) + "?" if nearest else ""
-    return problem(404, f"<{base_iri()}{path}> is not an IRI of ssbonto release {served.version}{hint}",
-                   suggestions=nearest)
+    return problem(404, f"<{base_iri()}{path}> is not an IRI of ssbonto release {served.version}",
+                   suggestions=did_you_mean(path))
 
 
 @blueprint.route("/def/", endpoint="namespace")

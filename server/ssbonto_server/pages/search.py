@@ -127,7 +127,7 @@ def did_you_mean(path: str, limit: int = 3) -> list[dict]:
     if index is None:
         return []
     parts = [part for part in path.split("/") if part]
-    if not parts:
+    if len(parts) < 2:  # `/id/`, `/def`: nothing was named
         return []
     kind = None
     if len(parts) >= 3 and parts[0] == "id":

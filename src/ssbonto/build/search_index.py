@@ -1,6 +1,6 @@
 """The search index of a release: every term and individual with its names, words and kind,
-written by `ssbonto build` (and bench/scale.py) beside the query store as one SQLite file that
-every web worker opens read-only (ssbonto.answers.search reads it; docs/search.md).
+written by `ssbonto build` (and bench/scale.py) beside the query store as one SQLite file
+(layout.SEARCH_INDEX_FILE) that every web worker opens read-only (ssbonto.answers.search reads it; docs/search.md).
 
 What is indexed, read from the release's query store by SPARQL (so a synthetic release indexes
 the same way as a built one):
@@ -289,6 +289,7 @@ CREATE INDEX deletes_variant ON deletes(variant);
 def write_index(entities: list[Entity], path: Path) -> dict:
     """Write the index of `entities` to a new SQLite file at `path`; returns its counts."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     connection = sqlite3.connect(partial)
