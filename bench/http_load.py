@@ -4,15 +4,19 @@ threads on the same machine), bounded in requests and seconds."""
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import json
 import multiprocessing
+import os
+import platform
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import loopback  # bench/loopback.py, beside this file
@@ -31,6 +35,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_healthy(port: int, seconds: float = 120, process: subprocess.Popen | None = None) -> dict:
+    """/healthz's answer once the server on `port` gives one."""
+    due = time.monotonic() + seconds
+    while time.monotonic() < due:
+        if process is not None and process.poll() is not None:
+            raise SystemExit(f"ssbonto serve exited with {process.returncode}")
+        try:
+            status, body = loopback.get(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/healthz", {})
+            if status == 200:
+                return json.loads(body)
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not become healthy")
+
+
 class Server:
     """`ssbonto serve` as shipped (granian, default workers), in a child process."""
 
@@ -42,19 +62,8 @@ class Server:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.health = self._wait_healthy()
 
-    def _wait_healthy(self, seconds: float = 120) -> dict:
-        due = time.monotonic() + seconds
-        while time.monotonic() < due:
-            if self.process.poll() is not None:
-                raise SystemExit(f"ssbonto serve exited with {self.process.returncode}")
-            try:
-                status, body = loopback.get(http.client.HTTPConnection("127.0.0.1", self.port, timeout=5), "/healthz", {})
-                if status == 200:
-                    return json.loads(body)
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit("the server did not become healthy")
+    def _wait_healthy(self) -> dict:
+        return wait_healthy(self.port, process=self.process)
 
     def close(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -70,7 +79,7 @@ class Server:
         self.close()
 
 
-def _client_process(port: int, paths: list[str], threads: int, offset: int, seconds: float, limit: int,
+def client_process(port: int, paths: list[str], threads: int, offset: int, seconds: float, limit: int,
                     headers: dict, output) -> None:
     results: list[tuple[int, float]] = []
     lock = threading.Lock()
@@ -104,7 +113,7 @@ def measure(port: int, paths: list[str], clients: int, seconds: float, limit: in
     started = time.perf_counter()
     for number in range(processes):
         ours, theirs = multiprocessing.Pipe(duplex=False)
-        child = multiprocessing.Process(target=_client_process, args=(
+        child = multiprocessing.Process(target=client_process, args=(
             port, paths, clients // processes, number * 13, seconds, limit, headers, theirs))
         child.start()
         pipes.append(ours)
@@ -117,3 +126,27 @@ def measure(port: int, paths: list[str], clients: int, seconds: float, limit: in
     return {"clients": clients, "requests": len(results), "errors": len(results) - len(ok),
             "requests_per_second": round(len(results) / elapsed, 1),
             "p50_ms": round(percentile(ok, 0.50), 2), "p99_ms": round(percentile(ok, 0.99), 2)}
+
+
+def arguments(description: str, repo: Path) -> argparse.Namespace:
+    """The options bench/search.py and bench/advise.py share; `releases` and `concurrency` parsed."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--release-dir", type=Path, action="append", help="a release (repeatable; default ./release)")
+    parser.add_argument("--seconds", type=float, default=10, help="duration of each cell (default 10)")
+    parser.add_argument("--concurrency", default="1,16", help="client counts (default 1,16)")
+    parser.add_argument("--note", default="", help="what else ran on the machine meanwhile")
+    args = parser.parse_args()
+    args.releases = [path.resolve() for path in (args.release_dir or [repo / "release"])]
+    args.clients = [int(n) for n in args.concurrency.split(",")]
+    return args
+
+
+def report(note: str, runs: list[dict]) -> dict:
+    return {"date": date.today().isoformat(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            "note": "loopback; clients on the same machine as the server. " + note, "runs": runs}
+
+
+def triples(release: Path) -> int:
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    return sum(manifest["triples"][graph] for graph in ("ontology", "kg", "inferred"))

@@ -14,15 +14,12 @@ Bounded in requests and seconds; results in bench/results/search.json (and .md).
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import platform
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
-from http_load import Server, measure
+from http_load import Server, arguments, measure, triples
+from http_load import report as make_report
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "search.json"
@@ -47,15 +44,13 @@ def peers() -> dict[str, list[str]]:
 
 
 def bench_release(release: Path, seconds: float, concurrency: list[int]) -> dict:
-    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
-    triples = sum(manifest["triples"][g] for g in ("ontology", "kg", "inferred"))
     cells = {}
     with Server(release, "--answer-cache-bytes", "0") as server:
         for name, paths in peers().items():
             measure(server.port, paths, 1, min(2.0, seconds), limit=len(paths) * 3)  # warm-up
             cells[name] = {f"{clients} clients": measure(server.port, paths, clients, seconds)
                            for clients in concurrency}
-    return {"release": str(release), "triples": triples, "results": cells}
+    return {"release": str(release), "triples": triples(release), "results": cells}
 
 
 def markdown(report: dict) -> str:
@@ -72,18 +67,8 @@ def markdown(report: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--release-dir", type=Path, action="append", help="a release (repeatable; default ./release)")
-    parser.add_argument("--seconds", type=float, default=10, help="duration of each cell (default 10)")
-    parser.add_argument("--concurrency", default="1,16", help="client counts (default 1,16)")
-    parser.add_argument("--note", default="", help="what else ran on the machine meanwhile")
-    args = parser.parse_args()
-    releases = [path.resolve() for path in (args.release_dir or [REPO / "release"])]
-    concurrency = [int(n) for n in args.concurrency.split(",")]
-    report = {"date": date.today().isoformat(),
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-              "note": "loopback; clients on the same machine as the server. " + args.note,
-              "runs": [bench_release(release, args.seconds, concurrency) for release in releases]}
+    args = arguments(__doc__.splitlines()[0], REPO)
+    report = make_report(args.note, [bench_release(release, args.seconds, args.clients) for release in args.releases])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     RESULTS.with_suffix(".md").write_text(markdown(report), encoding="utf-8")

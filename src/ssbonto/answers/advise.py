@@ -18,8 +18,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from ..build.search_index import is_acronym, key
 from ..prefixes import PREFIX_IRIS
-from ..build.search_index import is_acronym
 from .search import SearchIndex, check_query
 
 SSB = PREFIX_IRIS["ssb"]
@@ -49,6 +49,7 @@ WHERE_FIXED = {"bulk", "surface", "interface", "grain-boundary"}
 LENGTH_UNITS = {"m": 1.0, "mm": 1e-3, "um": 1e-6, "µm": 1e-6, "μm": 1e-6, "micron": 1e-6, "microns": 1e-6,
                 "micrometre": 1e-6, "micrometer": 1e-6, "nm": 1e-9, "nanometre": 1e-9, "nanometer": 1e-9,
                 "a": 1e-10, "å": 1e-10, "angstrom": 1e-10, "pm": 1e-12, "cm": 1e-2}
+LENGTH_UNIT_NAMES = ["Å", "nm", "um", "μm", "mm", "cm", "m"]  # what an error about `resolution` offers
 QUDT_LENGTHS = {"NanoM": 1e-9, "MicroM": 1e-6, "MilliM": 1e-3, "CentiM": 1e-2, "M": 1.0, "ANGSTROM": 1e-10}
 LEARN_KINDS = {"measurand", "information-kind"}
 SUBJECT_KINDS = {"material", "material-class", "element", "interface", "interface-class", "cell", "cell-class"}
@@ -144,6 +145,7 @@ class AdvisorModel:
         self.uses_by_technique: dict[str, list[Use]] = defaultdict(list)
         self.members_of: dict[str, set[str]] = defaultdict(set)  # class -> studied entities (asserted or inferred)
         self.uses_by_kind: dict[str, set[int]] = defaultdict(set)  # information kind -> uses that measured it
+        self.uses_by_record: dict[str, list[Use]] = defaultdict(list)  # study or finding -> its uses
 
     def rows(self, sparql: str) -> list[dict[str, str]]:
         return self.store.query(sparql).rows()
@@ -214,6 +216,7 @@ class AdvisorModel:
         self.uses_by_technique = defaultdict(list)
         for use in self.uses:
             self.uses_by_technique[use.technique].append(use)
+            self.uses_by_record[use.record].append(use)
             for measured in use.measures:
                 kind = measured if measured in self.kinds else self.aspect_of.get(measured)
                 if kind:
@@ -355,24 +358,16 @@ def parse_resolution(text: str) -> tuple[float, str]:
     match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([^\s0-9].*?)?\s*", text or "")
     if not match:
         raise AdviceError("resolution", f"resolution {text[:40]!r} is not a length such as '100 nm' or '5 um'",
-                          ["a number and a length unit: " + ", ".join(sorted({"nm", "um", "μm", "mm", "m", "Å"}))])
+                          LENGTH_UNIT_NAMES)
     number, unit = float(match.group(1)), (match.group(2) or "").strip().casefold()
     if not unit:
         raise AdviceError("resolution", f"resolution {text[:40]!r} has no unit; give a length such as '100 nm'",
-                          ["nm", "um", "μm", "mm", "m", "Å"])
+                          LENGTH_UNIT_NAMES)
     if unit not in LENGTH_UNITS:
-        raise AdviceError("resolution", f"resolution unit {unit[:20]!r} is not a length unit",
-                          ["nm", "um", "μm", "mm", "cm", "m", "Å"])
+        raise AdviceError("resolution", f"resolution unit {unit[:20]!r} is not a length unit", LENGTH_UNIT_NAMES)
     if number <= 0:
         raise AdviceError("resolution", f"resolution must be greater than zero, not {text[:40]!r}")
     return number * LENGTH_UNITS[unit], text.strip()
-
-
-def metres(value: float) -> str:
-    for unit, scale in (("mm", 1e-3), ("μm", 1e-6), ("nm", 1e-9)):
-        if value >= scale:
-            return f"{value / scale:g} {unit}"
-    return f"{value / 1e-10:g} Å"
 
 
 @dataclass
@@ -413,8 +408,7 @@ class Advisor:
                                              f"{' or '.join(sorted(kinds))} of this release",
                                   suggestions=self._nearest(local(text), kinds))
             return {"iri": hit.iri, "label": hit.label, "type": hit.type, "matched": "iri"}
-        results = self.index.search(text, None, 50).results
-        hits = [hit for hit in results if hit.type in kinds]
+        hits = self.index.search(text, None, 5, kinds).results
         if not hits:
             raise AdviceError(parameter, f"{parameter} {text[:80]!r} matches no {' or '.join(sorted(kinds))} "
                                          "of the review", suggestions=self._nearest(text, kinds))
@@ -426,10 +420,8 @@ class Advisor:
         return chosen
 
     def _nearest(self, text: str, kinds: set[str]) -> list[dict]:
-        hits = []
-        for hit in self.index.search(text[:200], None, 50).results if text.strip() else []:
-            if hit.type in kinds:
-                hits.append({"iri": hit.iri, "label": hit.label, "type": hit.type})
+        found = self.index.search(text[:200], None, 5, kinds).results if key(text) else []
+        hits = [{"iri": hit.iri, "label": hit.label, "type": hit.type} for hit in found]
         if not hits:
             hits = [{"iri": k, "label": self.model.label(k), "type": "information-kind"} for k in sorted(self.model.kinds)]
         return hits[:5]
@@ -448,14 +440,12 @@ class Advisor:
     def _learn_via_records(self, text: str) -> dict | None:
         """No measurand is named by the words: the measurands the review's records that match them
         measured (`SEI thickness` → the neutron reflectometry rows about the SEI)."""
-        hits = [hit for hit in self.index.search(text, None, 50).results if hit.type in VIA_KINDS][:10]
+        hits = self.index.search(text, None, 10, VIA_KINDS).results
         counts: dict[str, int] = defaultdict(int)
         records = []
         for hit in hits:
-            measured = set()
-            for use in self.model.uses:
-                if use.record == hit.iri:
-                    measured |= {m for m in use.measures if m in self.model.aspect_of}
+            measured = {m for use in self.model.uses_by_record.get(hit.iri, ()) for m in use.measures
+                        if m in self.model.aspect_of}
             for measurand in measured:
                 counts[measurand] += 1
             if measured:

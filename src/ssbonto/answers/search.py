@@ -10,10 +10,11 @@ Ranking (docs/search.md), best first, each tier above every lower one:
    300+ ... of a definition, statement or citation
    200+ no entity has every word: those with some of them, by the share of the query's words
 A query word the index does not know is replaced by the indexed words one typo away (one letter
-deleted, inserted, replaced, or two neighbours swapped; `ph` may be read as `f`), and a match through such a
-correction scores 150 less. Within a tier, the share of the matched name the query covers adds
-up to 80, a label's words (not a synonym's) 10, and the kind of the entity up to 9 (techniques first, uses of a technique last); ties
-go by label, then IRI, so answers are deterministic.
+deleted, inserted, replaced, or two neighbours swapped; `ph` may be read as `f`), and a match
+through such a correction scores 150 less. Within a tier, the share of the matched name the
+query covers adds up to 80, a label's words (not a synonym's) 10, and the kind of the entity up
+to 9 (techniques first, uses of a technique last); ties go by label, then IRI, so answers are
+deterministic. SQLite scores the candidate rows (one statement per question, `_ranked`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ SUGGEST_LIMIT = 10
 # left out when no entity has every word and some-of-the-words decides ("Li+ motion at an interface")
 STOP_WORDS = {"a", "an", "and", "are", "at", "by", "for", "from", "how", "i", "in", "is", "it", "me", "my", "of",
               "on", "or", "the", "to", "what", "which", "with"}
-ROW_BUDGET = 3000  # candidate rows read per tier: bounds the work of a very common word at 1 M triples
+ROW_BUDGET = 1000  # candidate rows read per tier: bounds the work of a very common word at 1 M triples
 
 EXACT_PRIMARY, EXACT, PREFIX, WORDS_NAME, WORDS_OTHER, DEFINITION, SOME_WORDS = 1000, 900, 700, 500, 400, 300, 200
 TYPO_PENALTY = 150
@@ -46,8 +47,6 @@ KIND_BONUS = {"technique": 9, "measurand": 8, "information-kind": 8, "material":
               "unit": 4, "study": 3, "finding": 3, "capability": 3, "technique-summary": 3, "table": 3,
               "neutron-data": 2, "probe": 2, "role": 2, "class": 2, "property": 1, "ontology": 1,
               "quantity": 1, "measurement": 0}
-
-
 
 
 def _sql_list(values) -> str:
@@ -186,15 +185,19 @@ class SearchIndex:
         return connection
 
     # -- what callers ask -------------------------------------------------------------------------
-    def search(self, q: str, kind: str | None = None, limit: int = DEFAULT_LIMIT) -> Results:
+    def search(self, q: str, kind: str | None = None, limit: int = DEFAULT_LIMIT,
+               kinds: set[str] | None = None) -> Results:
+        """`kind` (the `type` parameter) or `kinds` keep only entities of that kind or those kinds;
+        the facets count every kind."""
         q = check_query(q)
         kind = check_kind(kind)
+        wanted = {kind} if kind else kinds
         limit = min(max(1, limit), MAX_LIMIT)
         rows = self._matches(q, prefix_last=True)
         facets: dict[str, int] = {}
         for row in rows:
             facets[row[KIND]] = facets.get(row[KIND], 0) + 1
-        chosen = [row for row in rows if kind is None or row[KIND] == kind]
+        chosen = [row for row in rows if wanted is None or row[KIND] in wanted]
         return Results(q, len(chosen), [self._hit(row) for row in chosen[:limit]],
                        dict(sorted(facets.items(), key=lambda kv: (-kv[1], kv[0]))), kind, limit)
 
@@ -202,9 +205,10 @@ class SearchIndex:
         """Autocomplete: names that match or begin with the text, or whose words do; `kinds`
         keeps only entities of those kinds."""
         q = check_query(q)
-        rows = self._matches(q, prefix_last=True, names_only=True)
+        limit = min(max(1, limit), MAX_LIMIT)
+        rows = self._matches(q, prefix_last=True, names_only=True, enough=limit if kinds is None else 0)
         chosen = [row for row in rows if kinds is None or row[KIND] in kinds]
-        return [self._hit(row) for row in chosen[:min(max(1, limit), MAX_LIMIT)]]
+        return [self._hit(row) for row in chosen[:limit]]
 
     def nearest(self, text: str, kind: str | None = None, limit: int = 3) -> list[Hit]:
         """The closest entities to a text (a name someone typed, the last segment of an unknown
@@ -226,7 +230,7 @@ class SearchIndex:
         return dict(self._db().execute("SELECT kind, COUNT(*) FROM entity GROUP BY kind ORDER BY 2 DESC, 1"))
 
     # -- matching: SQLite scores every candidate row and keeps each entity's best -----------------
-    def _matches(self, q: str, prefix_last: bool, names_only: bool = False) -> list[tuple]:
+    def _matches(self, q: str, prefix_last: bool, names_only: bool = False, enough: int = 0) -> list[tuple]:
         """One ranked row per matching entity, best first (see _ranked)."""
         words = query_tokens(q)[:MAX_QUERY_WORDS]
         whole = key(q)
@@ -245,6 +249,8 @@ class SearchIndex:
                         "(SELECT rowid, entity, key FROM name WHERE key > ? AND key < ? "
                         "AND field != 'identifier' ORDER BY key LIMIT ?)")
             parameters += [whole, whole + "\U0010ffff", ROW_BUDGET]
+        if words and names_only and self._enough(arms, parameters, enough):
+            words = []  # autocomplete: names that begin with the text suffice; their words are not read
         if words:
             terms = []
             for index, word in enumerate(words):
@@ -261,6 +267,14 @@ class SearchIndex:
         if not rows and len(words) > 1:
             rows = self._some_words(words, corrections, names_only)
         return rows
+
+    def _enough(self, arms: list[str], parameters: list, enough: int) -> bool:
+        """Whether the name arms alone already find `enough` entities."""
+        if not enough or not arms:
+            return False
+        union = " UNION ALL ".join(arms)
+        return self._db().execute(f"SELECT COUNT(DISTINCT entity) >= ? FROM ({union})",
+                                  [enough, *parameters]).fetchone()[0] == 1
 
     def _ranked(self, arms: list[str], parameters: list) -> list[tuple]:
         """(score, label, iri-to-be, kind, entity, source, row) per entity, best first: light rows,
