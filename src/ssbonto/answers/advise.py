@@ -396,7 +396,11 @@ class Advisor:
         self.index = index
         self._units: list[str] | None = None
         self._members: dict[str, set[str]] = {}
-        self._answer_units()
+        units = self._answer_units()
+        # what does not depend on the question, per technique
+        self._figures = {"finest_resolution": {t: self._finest_resolution_of(t) for t in units},
+                         "shallow_depth": {t: self._shallow_depth_of(t) for t in units},
+                         "large_facility": {t: self._large_facility_of(t) for t in units}}
 
     # -- inputs ------------------------------------------------------------------------------------
     def _resolve(self, parameter: str, text: str, kinds: set[str]) -> dict:
@@ -506,7 +510,7 @@ class Advisor:
                       "resolution": {"text": resolution[1], "metres": resolution[0]} if resolution else None,
                       "information_kind": {"iri": kind, "label": model.label(kind)} if kind else None}
         scored, left_out = [], []
-        factors: dict = {}  # a use's subject -> how it relates to the asked subject, for this question
+        factors: dict = {"same": self._same_subjects(subject_set)}  # + a use's subject -> its relation to the asked one
         for technique in self._answer_units():
             result = self._score(technique, target, kind, subject, subject_set, subject_classes, where, mode,
                                  stimulus, resolution, factors)
@@ -612,6 +616,7 @@ class Advisor:
         score += best_summary
         # the review's uses
         uses = [use for member in sorted(members) for use in model.uses_by_technique.get(member, ())]
+        same_subjects = factors["same"]
 
         def factor_of(use: Use) -> tuple[float, str]:
             if use.subject not in factors:
@@ -623,15 +628,11 @@ class Advisor:
         for use in uses:
             if id(use) not in relevant:
                 continue
-            measured = use.measures & (set(model.aspect_of) | model.kinds)
-            if target in measured or (target == kind and any(model.aspect_of.get(m) == kind for m in measured)):
-                points, relation = USE_SAME, "measured " + model.label(target)
-            elif kind and any(model.aspect_of.get(m) == kind for m in measured):
-                points = USE_RELATED
-                relation = "measured " + ", ".join(sorted(model.label(m) for m in measured
-                                                          if model.aspect_of.get(m) == kind)) + f" ({model.label(kind)})"
+            measured = use.measures
+            if target in measured or target == kind:  # a use of the asked kind measured one of its measurands
+                points, related = USE_SAME, False
             else:
-                continue
+                points, related = USE_RELATED, True
             factor, on = factor_of(use)
             points *= factor
             where_note = ""
@@ -646,7 +647,7 @@ class Advisor:
             if stimulus and use.stimulus == stimulus:
                 points += STIMULUS_POINTS
                 extras.append(model.label(stimulus))
-            weighted.append((points, (relation, on, where_note, extras), use))
+            weighted.append((points, (related, on, where_note, extras), use))
         weighted.sort(key=lambda item: (-item[0], item[2].source, item[2].record))
         seen_records = set()
         rank = 0
@@ -657,7 +658,9 @@ class Advisor:
             rank += 1
             score += points / rank
             if rank <= MAX_USE_REASONS:
-                relation, on, where_note, extras = parts
+                related, on, where_note, extras = parts
+                relation = "measured " + (model.label(target) if not related else ", ".join(sorted(
+                    model.label(m) for m in use.measures if model.aspect_of.get(m) == kind)) + f" ({model.label(kind)})")
                 text = (f"{use.source}{' [' + ','.join(map(str, use.refs)) + ']' if use.refs else ''}: "
                         f"{model.label(use.technique)} {relation} on "
                         f"{model.label(use.subject) if use.subject else 'its subject'}{on}{where_note}"
@@ -669,7 +672,7 @@ class Advisor:
         if score == 0:
             return None
         # figures: resolution and probing depth
-        finest = self._finest_resolution(technique)
+        finest = self._figures["finest_resolution"][technique]
         if finest:
             value, printed, source = finest
             reasons.append({"text": f"spatial resolution reported: {printed} ({source[0]})", "references": source[1],
@@ -678,19 +681,19 @@ class Advisor:
                 score += RESOLUTION_POINTS
         elif resolution or (kind == SSB + "HeterogeneityInformation"):
             limits.append("the review reports no spatial resolution for it")
-        depth = self._shallow_depth(technique)
+        depth = self._figures["shallow_depth"][technique]
         if depth:
             limits.append(f"probes the top {depth.printed} only ({depth.source})")
             if where == "bulk":
                 score -= BULK_SURFACE_PENALTY
-        needs = self._large_facility(technique)
+        needs = self._figures["large_facility"][technique]
         if needs:
             limits.append(f"needs {FACILITY_NAMES[needs]}")
         if mode and not any(use.mode == mode for use in uses):
             limits.append(f"no study in the review used it {model.label(mode)}")
         if stimulus and not any(use.stimulus == stimulus for use in uses):
             limits.append(f"no study in the review used it under {model.label(stimulus)}")
-        if subject and not any(factor_of(u)[0] >= SUBJECT_SAME for u in uses):
+        if subject and not any(u.subject in same_subjects for u in uses):
             limits.append(f"the review reports no use of it on {subject['label']}")
         acronyms = sorted(set(model.acronyms.get(technique, [])), key=str.casefold)
         if len(members) > 1:
@@ -700,6 +703,10 @@ class Advisor:
                                "references": [], "sources": []})
         return Technique(technique, model.label(technique), acronyms, max(score, 0.01), reasons, limits,
                          sorted(members - {technique}))
+
+    def _same_subjects(self, subject_set: set[str]) -> set[str]:
+        """The asked subject's scope and everything related to it (its interfaces, cells, variants)."""
+        return set(subject_set).union(*(self.model.related.get(s, set()) for s in subject_set))
 
     def _subject_factor(self, use: Use, subject, subject_set, subject_classes) -> tuple[float, str]:
         model = self.model
@@ -729,7 +736,7 @@ class Advisor:
         wanted = model.interface_classes.get(where)
         return bool(wanted and wanted in classes)
 
-    def _finest_resolution(self, technique: str):
+    def _finest_resolution_of(self, technique: str):
         model = self.model
         found = []
         for use in (u for member in sorted(self._members[technique]) for u in model.uses_by_technique.get(member, ())):
@@ -743,7 +750,7 @@ class Advisor:
                     found.append((value, figure.printed, (figure.source, figure.refs)))
         return min(found, key=lambda f: (f[0], f[1])) if found else None
 
-    def _shallow_depth(self, technique: str) -> Figure | None:
+    def _shallow_depth_of(self, technique: str) -> Figure | None:
         above = self.model.ancestors(technique)
         for figure in self.model.figures:
             if figure.technique in above and figure.concept == SSB + "ProbingDepth" and figure.high is not None \
@@ -751,7 +758,7 @@ class Advisor:
                 return figure
         return None
 
-    def _large_facility(self, technique: str) -> str | None:
+    def _large_facility_of(self, technique: str) -> str | None:
         for cls in sorted(self.model.ancestors(technique)):
             for facility in self.model.facility.get(cls, ()):
                 if facility in LARGE_FACILITIES:
@@ -759,14 +766,14 @@ class Advisor:
         return None
 
     def _hard_constraints(self, technique: str, facility: str | None, resolution) -> str:
-        needs = self._large_facility(technique)
+        needs = self._figures["large_facility"][technique]
         if facility == "lab" and needs:
             return f"needs {FACILITY_NAMES[needs]} (facility=lab asks for no large facility)"
         if facility in ("synchrotron", "neutron") and needs != facility:
             return (f"is not performed at {FACILITY_NAMES[facility]}" +
                     (f" (it needs {FACILITY_NAMES[needs]})" if needs else ""))
         if resolution:
-            finest = self._finest_resolution(technique)
+            finest = self._figures["finest_resolution"][technique]
             if finest and finest[0] > resolution[0]:
                 return (f"the finest spatial resolution the review reports for it is {finest[1]} ({finest[2][0]}), "
                         f"coarser than the {resolution[1]} asked")
