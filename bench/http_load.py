@@ -104,29 +104,35 @@ def client_process(port: int, paths: list[str], threads: int, offset: int, secon
     output.send(results)
 
 
-def measure(port: int, paths: list[str], clients: int, seconds: float, limit: int = 5000,
-            headers: dict | None = None) -> dict:
-    """p50/p99 (ms), requests/s and errors of `clients` clients cycling through `paths`."""
-    headers = headers or {"Accept": "application/json"}
+def run_clients(port: int, paths: list[str], clients: int, seconds: float, limit: int = 5000,
+                headers: dict | None = None) -> tuple[list[tuple[int, float]], float]:
+    """(status, milliseconds) of every request `clients` clients made cycling through `paths`, and
+    the seconds it took."""
     processes = min(CLIENT_PROCESSES, clients)
     pipes, children = [], []
     started = time.perf_counter()
     for number in range(processes):
         ours, theirs = multiprocessing.Pipe(duplex=False)
         child = multiprocessing.Process(target=client_process, args=(
-            port, paths, clients // processes, number * 13, seconds, limit, headers, theirs))
+            port, paths, clients // processes, number * 13, seconds, limit,
+            headers or {"Accept": "application/json"}, theirs))
         child.start()
         pipes.append(ours)
         children.append(child)
     results = [item for pipe in pipes for item in pipe.recv()]
     for child in children:
         child.join()
-    elapsed = time.perf_counter() - started
+    return results, time.perf_counter() - started
+
+
+def measure(port: int, paths: list[str], clients: int, seconds: float, limit: int = 5000,
+            headers: dict | None = None) -> dict:
+    """p50/p99 (ms), requests/s and errors of `clients` clients cycling through `paths`."""
+    results, elapsed = run_clients(port, paths, clients, seconds, limit, headers)
     ok = [ms for status, ms in results if status == 200]
     return {"clients": clients, "requests": len(results), "errors": len(results) - len(ok),
             "requests_per_second": round(len(results) / elapsed, 1),
             "p50_ms": round(percentile(ok, 0.50), 2), "p99_ms": round(percentile(ok, 0.99), 2)}
-
 
 def arguments(description: str, repo: Path) -> argparse.Namespace:
     """The options bench/search.py and bench/advise.py share; `releases` and `concurrency` parsed."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import multiprocessing
 import os
 import platform
 import signal
@@ -34,7 +33,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 import loopback  # bench/loopback.py, beside this file
-from http_load import client_process, free_port, percentile, wait_healthy  # bench/http_load.py
+from http_load import free_port, percentile, run_clients, wait_healthy  # bench/http_load.py
 
 from ssbonto.store import EmbeddedStore
 
@@ -86,20 +85,8 @@ def engine_times(store, sparql: str, count: int) -> list[float]:
 
 
 def concurrent_load(port: int, seconds: float) -> dict:
-    pipes, processes = [], []
-    started = time.perf_counter()
-    for _ in range(CLIENT_PROCESSES):
-        ours, theirs = multiprocessing.Pipe(duplex=False)
-        process = multiprocessing.Process(target=client_process, args=(
-            port, [query_path(q) for q in QUERIES.values()], CLIENTS // CLIENT_PROCESSES, 0, seconds, 5000, ACCEPT,
-            theirs))
-        process.start()
-        pipes.append(ours)
-        processes.append(process)
-    results = [item for pipe in pipes for item in pipe.recv()]
-    for process in processes:
-        process.join()
-    elapsed = time.perf_counter() - started
+    results, elapsed = run_clients(port, [query_path(q) for q in QUERIES.values()], CLIENTS, seconds,
+                                   headers=ACCEPT)
     ok = [ms for status, ms in results if status == 200]
     return {"clients": CLIENTS, "seconds": round(elapsed, 2), "requests": len(results),
             "errors": len(results) - len(ok), "requests_per_second": round(len(results) / elapsed, 1),

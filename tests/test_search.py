@@ -54,10 +54,8 @@ def curated_forms() -> list[tuple[str, str]]:
     forms = []
     for row in table("materials.tsv"):
         iri = ID + "material/" + row["key"]
-        for column in ("formula_printed", "formula"):
-            if row[column]:
-                forms.append((row[column], iri))
-        forms += [(acronym.strip(), iri) for acronym in row["acronyms"].split(";") if acronym.strip()]
+        for column in ("formula_printed", "formula", "acronyms"):  # formula_printed lists every printed form
+            forms += [(value.strip(), iri) for value in row[column].split(";") if value.strip()]
     for row in table("cells.tsv"):
         forms.append((row["printed"], ID + "cell/" + row["key"]))
     for row in table("neutron-scattering-lengths.tsv"):

@@ -66,34 +66,35 @@ def unavailable() -> Response:
     return problem(503, f"release {served_release().version} has no search index; rebuild it with `ssbonto build`")
 
 
-@blueprint.route("/api/search")
-def api_search() -> Response:
+def answered(compute) -> Response:
+    """JSON from `compute(index, arguments)`, or the 503 / 400 that says why there is none."""
     index = search_index()
     if index is None:
         return unavailable()
     try:
-        args = arguments()
-        results = index.search(args.get("q"), args.get("type"), parse_limit(args.get("limit")))
+        return json_response(compute(index, arguments()))
     except (BadArguments, SearchError) as error:
         return problem(400, str(error))
-    body = results.as_json()
-    body["results"] = [hit_json(hit) for hit in results.results]
-    return json_response(body)
+
+
+@blueprint.route("/api/search")
+def api_search() -> Response:
+    def compute(index: SearchIndex, args: dict) -> dict:
+        results = index.search(args.get("q"), args.get("type"), parse_limit(args.get("limit")))
+        return {**results.as_json(), "results": [hit_json(hit) for hit in results.results]}
+
+    return answered(compute)
 
 
 @blueprint.route("/api/suggest")
 def api_suggest() -> Response:
-    index = search_index()
-    if index is None:
-        return unavailable()
-    try:
-        args = arguments()
+    def compute(index: SearchIndex, args: dict) -> list:
         hits = index.suggest(args.get("q"), parse_limit(args.get("limit"), SUGGEST_LIMIT, MAX_LIMIT),
                              check_kinds(args.get("type")))
-    except (BadArguments, SearchError) as error:
-        return problem(400, str(error))
-    return json_response([{"label": hit.label, "display": hit.display, "type": hit.type, "iri": hit.iri,
-                           "href": href(hit.iri)} for hit in hits])
+        return [{"label": hit.label, "display": hit.display, "type": hit.type, "iri": hit.iri, "href": href(hit.iri)}
+                for hit in hits]
+
+    return answered(compute)
 
 
 @blueprint.route("/search")
