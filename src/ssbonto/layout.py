@@ -12,6 +12,7 @@ CHECKSUM_FILE = "SHA256SUMS"
 CONTEXT_FILE = "context.jsonld"
 VOID_FILE = "void.ttl"
 QUERY_STORE_DIR = "store"  # the on-disk query store (not a download)
+SEARCH_INDEX_FILE = "search/index.sqlite"  # the search index, in a folder like the store (not a download)
 
 
 def read_manifest(release_dir: Path) -> dict:

@@ -25,6 +25,7 @@ from ..problems import problem
 from ..served import served_release
 from .ontology_doc import document
 from .resource_view import Describer
+from .search import did_you_mean
 
 blueprint = Blueprint("linked_data", __name__)
 
@@ -61,7 +62,8 @@ def not_found(path: str) -> Response:
         return problem(404, f"<{base_iri()}{path}> is not a version of the ontology served here; "
                             f"this server serves release {served.version} "
                             f"(<{base_iri()}release/{served.version}/def>)")
-    return problem(404, f"<{base_iri()}{path}> is not an IRI of ssbonto release {served.version}")
+    return problem(404, f"<{base_iri()}{path}> is not an IRI of ssbonto release {served.version}",
+                   suggestions=did_you_mean(path))
 
 
 @blueprint.route("/def/", endpoint="namespace")

@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..errors import BuildError, Problem
-from ..layout import DATASET_DUMP, QUERY_STORE_DIR
+from ..layout import DATASET_DUMP, QUERY_STORE_DIR, SEARCH_INDEX_FILE
 from ..namespaces import bind_prefixes
 from ..sources import default_release_dir, default_sources
 from ..store.embedded import write_query_store
@@ -28,6 +28,7 @@ from .curation import Curator, Review, table_captions
 from .digest import sources_digest
 from .populate import Populator
 from .release import ReleaseGraphs, write_release
+from .search_index import unit_names, write_search_index
 from .tbox import load_tbox, ontology_version
 from .vocabulary import Vocabulary
 
@@ -99,6 +100,7 @@ def build(sources: Path | None = None, release_dir: Path | None = None, reasoner
     try:
         write_release(graphs, staging, sources_digest=digest, warnings=[str(w) for w in warnings])
         write_query_store(staging / DATASET_DUMP, staging / QUERY_STORE_DIR)
+        write_search_index(staging / QUERY_STORE_DIR, staging / SEARCH_INDEX_FILE, unit_names(review.units))
         publish(staging, release_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -63,6 +63,10 @@ def parser() -> argparse.ArgumentParser:
     push.add_arguments(command("push", push.run, "load the release into a SPARQL 1.1 store through the Graph "
                                                  "Store Protocol, for `ssbonto serve --store`"))
 
+    from . import advise
+    advise.add_arguments(command("advise", advise.run, "which techniques tell you what you want to know, "
+                                                       "ranked with the review's evidence (docs/advisor.md)"))
+
     from . import serve
     serve.add_arguments(command("serve", serve.run, "serve the SPARQL endpoint, linked-data pages and downloads "
                                                     "over HTTP (gunicorn); builds the release first if there is none"))
