@@ -99,7 +99,7 @@ def length_chart(data: Lengths, reader: Reader) -> Markup:
     high = math.ceil(math.log10(max(values))) if values else -3
     if high - low < 3:
         high = low + 3
-    left, top, plot, row = 270, 40, 520, 30
+    left, top, plot, row = 300, 40, 520, 30
     rows = [t for t in data.techniques if any(p.technique == t for p in drawn)]
     height = top + row * len(rows) + 70
     width = left + plot + 20
