@@ -400,17 +400,16 @@ def scaled_server(built, tmp_path_factory):
             self.inner, self.store, self.largest = inner, inner.store, 0
 
         def query(self, sparql, **options):
-            answer = self.inner.query(sparql, **options)
-            counter = self
+            found = self.inner.query(sparql, **options).rows()  # read on this thread, as pyoxigraph requires
+            self.largest = max(self.largest, len(found))
+            return Rows(found)
 
-            class Rows:
-                kind, result = answer.kind, answer.result
+    class Rows:
+        def __init__(self, found):
+            self.found = found
 
-                def rows(self):
-                    found = answer.rows()
-                    counter.largest = max(counter.largest, len(found))
-                    return found
-            return Rows()
+        def rows(self):
+            return self.found
 
     settings = Settings(release_dir=out, store_mode="disk", answer_cache_bytes=0)
     app = create_app(settings)

@@ -270,3 +270,17 @@ def test_pages_work_with_javascript_off(plain_browser, live_server, shots):
     browser.get(live_server + "/pictures/capabilities")
     assert browser.find_element(By.ID, "capabilities-chart").is_displayed()
     snap(browser, shots, "nojs-capabilities")
+
+
+def test_concatenated_references_link_one_by_one_on_the_query_page(browser, live_server, shots):
+    browser.get(live_server + "/query")
+    browser.find_element(By.LINK_TEXT, "Which techniques give ionic-motion information (Table 9), with the papers "
+                                       "that used them?").click()
+    table = WebDriverWait(browser, WAIT).until(ready.presence_of_element_located((By.ID, "results-table")))
+    assert [th.text for th in table.find_elements(By.CSS_SELECTOR, "thead th")] == ["technique", "references"]
+    qens = table.find_element(By.XPATH, "//tbody/tr[td[1]/a[.='quasielastic neutron scattering']]")
+    links = qens.find_elements(By.CSS_SELECTOR, "td:nth-child(2) a")
+    assert [(a.text, a.get_attribute("href")) for a in links] == [
+        (f"[{n}]", f"{live_server}/id/reference/{n}") for n in (125, 126, 127, 128, 130)]
+    assert qens.find_element(By.CSS_SELECTOR, "td:nth-child(2)").text == "[125] [126] [127] [128] [130]"
+    snap(browser, shots, "query-techniques-for-ionic-motion")

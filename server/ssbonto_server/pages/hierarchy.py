@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .reading import INFERRED, ONTOLOGY, SSB, Reader, iri_term, one_of, values
+from .reading import INFERRED, ONTOLOGY, SSB, Reader, iri_term, is_iri, one_of, values
 
 TECHNIQUE = SSB + "CharacterizationTechnique"
 STUDIED_ENTITY = SSB + "StudiedEntity"
@@ -41,12 +41,15 @@ class Hierarchy:
                 OPTIONAL {{ ?c skos:definition ?definition }}
                 OPTIONAL {{ ?c owl:equivalentClass ?equivalent }} }}
               FILTER(isIRI(?c)) }}"""):
+            if not is_iri(row["c"]):  # a class expression, skolemized by a remote store
+                continue
             info = self.classes.setdefault(row["c"], ClassInfo(row["c"], reader.label(row["c"])))
             info.definition = info.definition or row.get("definition", "")
             info.defined = info.defined or "equivalent" in row
         for row in reader.rows(f"""SELECT ?c ?alt WHERE {{ GRAPH {ONTOLOGY} {{
               ?c a owl:Class ; skos:altLabel|ssb:acronym ?alt }} FILTER(isIRI(?c)) }}"""):
-            self.classes[row["c"]].alt_labels.append(row["alt"])
+            if row["c"] in self.classes:
+                self.classes[row["c"]].alt_labels.append(row["alt"])
         edges = reader.rows(f"""SELECT ?c ?p ?g WHERE {{ GRAPH ?g {{ ?c rdfs:subClassOf ?p }}
               FILTER(isIRI(?c) && isIRI(?p) && ?g IN ({ONTOLOGY}, {INFERRED})) }}""")
         asserted = {(row["c"], row["p"]) for row in edges if row["g"] == ONTOLOGY[1:-1]}

@@ -67,7 +67,8 @@ KINDS = [
                Column("role", "Role", "?x ssb:hasRole ?value", "link"),
                Column("elements", "Elements", "?x ssb:hasElement ?value . ?value ssb:elementSymbol ?shown", "link",
                       sortable=False),
-               Column("uses", "Uses", f"?use ssb:hasSubject/({PARTS})? ?x BIND(?use AS ?counted)", "count")),
+               Column("uses", "Uses", f"{{ ?use ssb:hasSubject ?x }} UNION {{ ?use ssb:hasSubject/({PARTS}) ?x }} "
+                      "BIND(?use AS ?counted)", "count")),
               (Facet("class", "Class", "?x a ?value .", choices="@below(StudiedEntity, ?value)"),
                Facet("role", "Role", "?x ssb:hasRole ?value"),
                Facet("element", "Element", "?x ssb:hasElement ?value"))),

@@ -225,7 +225,7 @@ def _cells(reader: Reader, kind: IndexKind, iris: list[str]) -> dict[str, dict[s
             text = row.get("shown") or (reader.label(iri) if iri else row.get("value", ""))
             order = row.get("order")
             key = float(order) if order and _number(order) else natural_key(text)
-            ordered.setdefault((row["x"], column.key), []).append((key, iri, text, row.get("inferred") == "true"))
+            ordered.setdefault((row["x"], column.key), []).append((key, iri, text, row.get("inferred") in ("true", "1")))
     for (iri, key), items in ordered.items():
         seen: dict[tuple[str, str], bool] = {}
         for _, value, text, inferred in sorted(items, key=lambda item: (item[3], item[0])):

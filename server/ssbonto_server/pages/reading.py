@@ -23,6 +23,15 @@ def iri_term(iri: str) -> str:
     return str(ox.NamedNode(iri))
 
 
+def is_iri(text: str) -> bool:
+    """True for an absolute IRI (a remote store's blank node comes back as a bare identifier)."""
+    try:
+        ox.NamedNode(text)
+        return True
+    except ValueError:
+        return False
+
+
 def literal_term(text: str) -> str:
     return str(ox.Literal(text))
 

@@ -15,6 +15,12 @@ from .reading import INFERRED, KG, SSB, Reader, iri_term, one_of, values
 
 CAP = 100  # rows of a uses table on a page; the rest is one link away in the measurement index
 PARTS = "ssb:firstSide|ssb:secondSide|ssb:hasSide|ssb:hasComponent|ssb:hasCoating"
+
+
+def involving(use: str, material: str) -> str:
+    """?material is the use's subject or a side, coating or component of it. (Written as a union:
+    Virtuoso mis-evaluates the zero-or-one path `hasSubject/(…)?`.)"""
+    return (f"{{ {use} ssb:hasSubject {material} }} UNION {{ {use} ssb:hasSubject/({PARTS}) {material} }}")
 SUBJECT_KINDS = {"material": "materials", "interface": "interfaces", "cell": "cells and electrodes"}
 DETAIL_PROPERTIES = {"mode": SSB + "hasMeasurementMode", "stimulus": SSB + "hasStimulus",
                      "nucleus": SSB + "probesNucleus", "measurand": SSB + "measures",
@@ -92,13 +98,13 @@ def read_uses(reader: Reader, selection: str, arguments: dict[str, str], all_lin
     unfiltered = reader.count(f"SELECT (COUNT(DISTINCT ?use) AS ?n) WHERE {{ {base} }}")
     total = reader.count(f"SELECT (COUNT(DISTINCT ?use) AS ?n) WHERE {{ {base} {narrowing} }}") \
         if narrowing else unfiltered
-    rows = reader.rows(f"""SELECT ?use (SAMPLE(?s) AS ?subject) (SAMPLE(?st) AS ?study) (MIN(?t) AS ?table)
-          (MIN(?r) AS ?row) WHERE {{ {base} {narrowing}
+    rows = reader.rows(f"""SELECT * WHERE {{ {{ SELECT ?use (SAMPLE(?s) AS ?subject) (SAMPLE(?st) AS ?study)
+          (MIN(?t) AS ?table) (MIN(?r) AS ?row) WHERE {{ {base} {narrowing}
             OPTIONAL {{ ?use ssb:hasSubject ?s }}
             OPTIONAL {{ ?use ssb:partOfStudy ?st }}
             OPTIONAL {{ ?use ssb:sourceTable/ssb:tableNumber ?t }}
             OPTIONAL {{ ?use ssb:sourceRow ?r }}
-          }} GROUP BY ?use ORDER BY (!BOUND(?table)) ?table ?row ?use LIMIT {cap}""")
+          }} GROUP BY ?use }} }} ORDER BY (!BOUND(?table)) ?table ?row ?use LIMIT {cap}""")
     uses = [Use(row["use"], row.get("subject", ""), row.get("study", ""), row.get("table", ""), row.get("row", ""))
             for row in rows]
     _add_details(reader, uses)
@@ -117,7 +123,7 @@ def _filters(reader: Reader, base: str, arguments: dict[str, str]) -> list[Filte
     mode = Filter("mode", "Mode", sorted((FilterOption(local_key(r["m"]), reader.label(r["m"]), int(r["n"]))
                                           for r in modes), key=lambda o: o.label.lower()))
     classes = reader.rows(f"""SELECT ?c (COUNT(DISTINCT ?use) AS ?n) WHERE {{ {base}
-          ?use ssb:hasSubject ?s . ?s ({PARTS})? ?m . ?m a ?c . @below(Material, ?c) }} GROUP BY ?c""")
+          {involving("?use", "?m")} ?m a ?c . @below(Material, ?c) }} GROUP BY ?c""")
     material_class = Filter("class", "Material involved", sorted(
         (FilterOption(local_key(r["c"]), reader.label(r["c"]), int(r["n"])) for r in classes),
         key=lambda o: o.label.lower()))
@@ -144,7 +150,7 @@ def _narrowing(reader: Reader, chosen: Filter) -> str:
         return f'?use ssb:hasSubject ?narrowSubject FILTER(STRSTARTS(STR(?narrowSubject), "{prefix}"))'
     if chosen.name == "mode":
         return f"?use ssb:hasMeasurementMode {iri_term(SSB + key)} ."
-    return f"FILTER EXISTS {{ ?use ssb:hasSubject/({PARTS})? ?narrowMaterial . ?narrowMaterial a {iri_term(SSB + key)} }}"
+    return f"FILTER EXISTS {{ {involving('?use', '?narrowMaterial')} ?narrowMaterial a {iri_term(SSB + key)} }}"
 
 
 def _add_details(reader: Reader, uses: list[Use]) -> None:
@@ -177,16 +183,17 @@ def _add_materials(reader: Reader, uses: list[Use]) -> None:
     subjects = {use.subject for use in uses if use.subject}
     if not subjects:
         return
-    involved: dict[str, list[str]] = {}
+    involved: dict[str, list[str]] = {subject: [subject] for subject in subjects}
+    for row in reader.rows(f"SELECT ?s ?m WHERE {{ {values('s', subjects)} ?s {PARTS} ?m }}"):
+        involved[row["s"]].append(row["m"])
     classes: dict[str, dict[str, bool]] = {}
-    for row in reader.rows(f"""SELECT ?s ?m ?c ?g WHERE {{ {values('s', subjects)}
-          ?s ({PARTS})? ?m . GRAPH ?g {{ ?m a ?c }} @below(Material, ?c)
-          FILTER(?g IN ({KG}, {INFERRED})) }}"""):
-        if row["m"] not in involved.setdefault(row["s"], []):
-            involved[row["s"]].append(row["m"])
+    materials = {m for found in involved.values() for m in found}
+    for row in reader.rows(f"""SELECT ?m ?c ?g WHERE {{ {values('m', materials)} GRAPH ?g {{ ?m a ?c }}
+          @below(Material, ?c) FILTER(?g IN ({KG}, {INFERRED})) }}"""):
         inferred = row["g"] == INFERRED[1:-1]
         known = classes.setdefault(row["m"], {})
         known[row["c"]] = known.get(row["c"], True) and inferred
+    involved = {s: [m for m in dict.fromkeys(found) if m in classes] for s, found in involved.items()}
     for use in uses:
         for material in sorted(involved.get(use.subject, []), key=lambda iri: reader.label(iri).lower()):
             found = sorted(classes[material].items(), key=lambda item: (item[1], reader.label(item[0]).lower()))
