@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# ./run.sh        install into .venv, build the release, serve it (ssbonto serve; flags pass through)
-# ./run.sh build  install, build the release, answer an example query
-# ./run.sh test   install (with test extras and the npm SPARQL clients) and run the test suite
+# ./run.sh        install into .venv, build the release if its sources changed, serve it (ssbonto serve;
+#                 flags pass through, e.g. --port 9000 or --rebuild)
+# ./run.sh build  install, build the release if its sources changed, answer an example query
+# ./run.sh test   install (with the test extras, Java, Node.js and the Comunica SPARQL client, Debian's
+#                 Chromium and ChromeDriver, Virtuoso) and run the test suite; arguments go to pytest
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,12 +15,21 @@ ensure_java() {
   fi
 }
 
+# The virtualenv with ssbonto installed (editable); `ensure_venv test` adds the test extras. pip runs
+# only when pyproject.toml changed since the last install, so a second start costs nothing here.
 ensure_venv() {
+  local wanted="." stamp=".venv/.installed-runtime"
+  if [ "${1:-}" = test ]; then wanted=".[test]"; stamp=".venv/.installed-test"; fi
   if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  local digest
+  digest=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e "$wanted"
+    echo "$digest" > "$stamp"
+  fi
 }
 
 # The Comunica SPARQL client the endpoint tests drive (tests/js, pinned by its package-lock.json).
@@ -53,10 +64,10 @@ ensure_virtuoso() {
 }
 
 ensure_java
-ensure_venv
 case "${1:-serve}" in
   test)
     shift || true
+    ensure_venv test
     ensure_test_clients
     ensure_browser
     ensure_virtuoso
@@ -64,10 +75,11 @@ case "${1:-serve}" in
     ;;
   serve)
     shift || true
-    .venv/bin/ssbonto build
-    exec .venv/bin/ssbonto serve "$@"
+    ensure_venv
+    exec .venv/bin/ssbonto serve "$@"  # builds first when there is no release or its sources changed
     ;;
   build)
+    ensure_venv
     .venv/bin/ssbonto build
     .venv/bin/ssbonto query --file queries/examples/techniques-for-ionic-motion.rq
     ;;

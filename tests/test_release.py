@@ -29,7 +29,7 @@ def test_jsonld_uses_the_published_readable_context(built):
     assert document["@context"] == context["@context"]
     assert context["@id"] == "https://w3id.org/ssbonto/context/1.0.0.jsonld"
     assert context["@context"]["hasSubject"] == {"@id": "https://w3id.org/ssbonto/def/hasSubject", "@type": "@id"}
-    llzo = next(n for n in document["@graph"] if n.get("@id") == "ssbid:material/llzo")
+    llzo = next(n for n in document["@graph"] if n.get("@id") == "material:llzo")  # its kind's prefix
     assert "GarnetElectrolyte" in llzo["type"]
     assert llzo["formula"] == "Li7La3Zr2O12"
 

@@ -23,6 +23,11 @@ PREFIX_IRIS = {
     "void": "http://rdfs.org/ns/void#",
     "prov": "http://www.w3.org/ns/prov#",
     "sh": "http://www.w3.org/ns/shacl#",
+    # one prefix per kind of individual, so that queries read `material:llzo`, `reference:94`,
+    # `study:table-1-row-5` (a '/' cannot stand in a prefixed name such as ssbid:material/llzo)
+    **{kind: f"{BASE}id/{kind}/" for kind in (
+        "material", "interface", "cell", "study", "measurement", "finding", "quantity", "reference", "table",
+        "capability", "technique-summary", "neutron-data", "element", "nuclide")},
 }
 
 # Prefixes of the aligned ontologies, for the module and the published JSON-LD context

@@ -15,7 +15,8 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from ssbonto.sources import packaged_sources
+from ssbonto.errors import BuildError
+from ssbonto.sources import default_sources
 
 from ..problems import problem
 from ..served import served_release
@@ -63,11 +64,12 @@ class NamedQuery:
 
 
 def query_library_dir() -> Path | None:
-    """`queries/` of the installed package's sources, else of the checkout this module is in."""
-    for root in (packaged_sources(), Path(__file__).resolve().parents[3]):
-        if (root / "queries").is_dir():
-            return root / "queries"
-    return None
+    """`queries/` of the sources the release was built from (the checkout, else the installation's)."""
+    try:
+        folder = default_sources() / "queries"
+    except BuildError:
+        return None
+    return folder if folder.is_dir() else None
 
 
 def read_library(directory: Path | None) -> dict[str, NamedQuery]:

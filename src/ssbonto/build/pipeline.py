@@ -12,7 +12,8 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
@@ -24,6 +25,7 @@ from ..sources import default_release_dir, default_sources
 from ..store.embedded import write_query_store
 from . import reason, validate
 from .curation import Curator, Review, table_captions
+from .digest import sources_digest
 from .populate import Populator
 from .release import ReleaseGraphs, write_release
 from .tbox import load_tbox, ontology_version
@@ -39,10 +41,18 @@ class BuildResult:
     review: Review
     warnings: list[str]
     timings: dict[str, float]
+    warning_counts: dict[str, int] = field(default_factory=dict)  # message -> how many warnings say it
+
+    def warning_summary(self) -> str:
+        """'21 warnings: 12 × the review states this without citing a reference, 9 × …'."""
+        if not self.warnings:
+            return "no warnings"
+        kinds = sorted(self.warning_counts.items(), key=lambda item: (-item[1], item[0]))
+        return f"{len(self.warnings)} warning(s): " + "; ".join(f"{n} × {message}" for message, n in kinds)
 
 
 def generate(sources: Path, reasoner_timeout: float | None = None,
-             log=lambda message: None) -> tuple[ReleaseGraphs, Review, list[str], dict[str, float]]:
+             log=lambda message: None) -> tuple[ReleaseGraphs, Review, list[validate.Violation], dict[str, float]]:
     """Everything up to the release: returns the graphs, or raises BuildError."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -60,6 +70,8 @@ def generate(sources: Path, reasoner_timeout: float | None = None,
     review = Curator(sources, vocabulary).load()
     step("read curated tables")
     knowledge = Populator(review, vocabulary, tbox, table_captions(sources)).populate()
+    for triple in tbox:  # what the ontology states already (elements its classes name) is not repeated
+        knowledge.remove(triple)
     step("generate knowledge graph")
     combined = Graph()
     combined += tbox
@@ -71,20 +83,21 @@ def generate(sources: Path, reasoner_timeout: float | None = None,
     if not report.conforms:
         raise BuildError([Problem(v.file or "knowledge graph", v.line, None, str(v)) for v in report.violations])
     graphs = ReleaseGraphs(tbox, knowledge, bind_prefixes(inferred), ontology_version(tbox))
-    return graphs, review, [str(w) for w in report.warnings], timings
+    return graphs, review, report.warnings, timings
 
 
 def build(sources: Path | None = None, release_dir: Path | None = None, reasoner_timeout: float | None = None,
           log=lambda message: None) -> BuildResult:
     sources = sources or default_sources()
     release_dir = release_dir or default_release_dir()
+    digest = sources_digest(sources)
     graphs, review, warnings, timings = generate(sources, reasoner_timeout, log)
     started = time.perf_counter()
     builds = release_dir.parent / f".{release_dir.name}-builds"
     builds.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{graphs.version}-", dir=builds))
     try:
-        write_release(graphs, staging)
+        write_release(graphs, staging, sources_digest=digest)
         write_query_store(staging / DATASET_DUMP, staging / QUERY_STORE_DIR)
         publish(staging, release_dir)
     except BaseException:
@@ -93,7 +106,8 @@ def build(sources: Path | None = None, release_dir: Path | None = None, reasoner
     prune(builds, keep=staging)
     timings["write release"] = round(time.perf_counter() - started, 3)
     log(f"  write release: {timings['write release']:.2f} s")
-    return BuildResult(release_dir, graphs, review, warnings, timings)
+    return BuildResult(release_dir, graphs, review, [str(w) for w in warnings], timings,
+                       dict(Counter(w.message for w in warnings)))
 
 
 def publish(staging: Path, release_dir: Path) -> None:

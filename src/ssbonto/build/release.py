@@ -50,6 +50,13 @@ class ReleaseGraphs:
         return ReleaseGraphs(canonical(self.ontology, "o"), canonical(self.knowledge, "k"),
                              canonical(self.inferred, "i"), self.version)
 
+    def triple_counts(self) -> dict[str, int]:
+        """Every count of triples ssbonto shows, defined once: `asserted` is the ontology plus the
+        knowledge graph (what the dumps hold; the two graphs share no triple), `inferred` what HermiT
+        added, counted apart."""
+        return {"ontology": len(self.ontology), "kg": len(self.knowledge), "asserted": len(self.asserted()),
+                "inferred": len(self.inferred)}
+
     def asserted(self) -> Graph:
         graph = bind_prefixes(Graph())
         graph += self.ontology
@@ -215,8 +222,10 @@ def gzip_bytes(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def write_release(graphs: ReleaseGraphs, directory: Path, extra: dict[str, bytes] | None = None) -> dict:
-    """Write every artifact into `directory` (which must exist and be empty)."""
+def write_release(graphs: ReleaseGraphs, directory: Path, extra: dict[str, bytes] | None = None,
+                  sources_digest: str | None = None) -> dict:
+    """Write every artifact into `directory` (which must exist and be empty); the manifest records
+    `sources_digest` (build.digest) when given."""
     graphs = graphs.canonicalized()
     asserted = graphs.asserted()
     context = context_for(graphs.ontology, graphs.version)
@@ -240,8 +249,8 @@ def write_release(graphs: ReleaseGraphs, directory: Path, extra: dict[str, bytes
     contents[VOID_FILE] = void_description(graphs, asserted, dumps).serialize(format="turtle", encoding="utf-8")
     manifest = {
         "version": graphs.version,
-        "triples": {"ontology": len(graphs.ontology), "kg": len(graphs.knowledge),
-                    "inferred": len(graphs.inferred), "asserted": len(asserted)},
+        "triples": graphs.triple_counts(),
+        **({"sources_digest": sources_digest} if sources_digest else {}),
         "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                   for name, data in sorted(contents.items())},
     }

@@ -13,20 +13,27 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="ssbonto", description=__doc__)
+    from ..sources import where_things_live
+
+    main = argparse.ArgumentParser(prog="ssbonto", description=__doc__, epilog=where_things_live())
     main.add_argument("--version", action="version", version=f"ssbonto {__version__}")
     sub = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name, handler, help_text):
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--release-dir", help="where the release lives (default: ./release in a checkout, "
-                                             "or $SSBONTO_RELEASE_DIR)")
+        p.add_argument("--release-dir", help="where the release lives (default: the checkout's release/, "
+                                             "$SSBONTO_RELEASE_DIR, or ~/.local/share/ssbonto/release for a "
+                                             "wheel; `ssbonto --help` names it)")
         p.set_defaults(handler=handler)
         return p
 
     p = command("build", release.cmd_build, "build the knowledge graph, reason, validate and write the release")
     p.add_argument("--sources", help="folder holding ontology/, shapes/ (default: this checkout)")
     p.add_argument("--reasoner-timeout", type=float, default=600, help="seconds HermiT may run (default 600)")
+    p.add_argument("--rebuild", action="store_true",
+                   help="build even when the release is up to date with its sources (it is skipped otherwise)")
+    p.add_argument("--warnings", action="store_true",
+                   help="build, and list every warning of the shapes instead of a one-line summary")
 
     p = command("export", release.cmd_export, "write the built graph to standard output")
     p.add_argument("--format", choices=["ttl", "nt", "jsonld", "rdfxml", "nq", "trig"], default="ttl")
@@ -44,6 +51,8 @@ def parser() -> argparse.ArgumentParser:
                                         "ontologies (imports resolved locally) and reason over the result"))
     interop.add_check_arguments(command("check", interop.run_check, "run the ontology quality checks (OOPS!, "
                                         "FOOPS!, ROBOT report, OWL 2 DL profile)"))
+    interop.add_imports_arguments(command("imports", interop.run_imports, "the import modules of the reference "
+                                          "ontologies in ontology/imports/ (refresh them from new releases)"))
 
     from . import validate
     validate.add_arguments(command("validate", validate.run, "validate RDF files (another lab's study "

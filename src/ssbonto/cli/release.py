@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ..layout import is_release, read_manifest
-from ..sources import default_release_dir
+from ..sources import default_release_dir, default_sources
 
 EXIT_OK = 0
 
@@ -25,18 +25,47 @@ def release_of(args) -> Path:
     return release
 
 
-def cmd_build(args) -> int:
+def build_if_needed(sources: Path | None, release: Path | None, rebuild: bool = False,
+                    reasoner_timeout: float | None = 600, list_warnings: bool = False,
+                    keep_undigested: bool = False) -> Path:
+    """Build the release unless it is up to date with its sources; say which, and return it.
+    `keep_undigested`: a release that records no digest (a synthetic one of bench/scale.py, or one
+    an older ssbonto built) is used as it is instead of being built again (what `serve` wants)."""
     from ..build import build
+    from ..build.digest import built_from, is_up_to_date
 
-    sources = Path(args.sources) if args.sources else None
-    release = Path(args.release_dir) if args.release_dir else None
-    stderr("building ssbonto")
-    result = build(sources, release, reasoner_timeout=args.reasoner_timeout, log=stderr)
-    for warning in result.warnings:
-        stderr(f"  {warning}")
-    triples = len(result.graphs.ontology) + len(result.graphs.knowledge)
-    print(f"built ssbonto {result.graphs.version}: {triples} asserted triples, "
-          f"{len(result.graphs.inferred)} inferred, {len(result.warnings)} warning(s) -> {result.release}")
+    sources = sources or default_sources()
+    release = release or default_release_dir()
+    if not rebuild and is_up_to_date(release, sources):
+        version = read_manifest(release)["version"]
+        stderr(f"release {version} at {release} is up to date with its sources; not building it again "
+               "(--rebuild builds anyway)")
+        return release
+    if not rebuild and keep_undigested and is_release(release) and built_from(release) is None:
+        stderr(f"the release at {release} records no digest of its sources: used as it is (--rebuild builds it "
+               "from the sources)")
+        return release
+    why = ("--rebuild asked for it" if rebuild else "there is no release yet" if not is_release(release)
+           else "the release records no digest of its sources" if built_from(release) is None
+           else "its sources changed since it was built")
+    stderr(f"building ssbonto ({why})")
+    result = build(sources, release, reasoner_timeout=reasoner_timeout, log=stderr)
+    if list_warnings:
+        for warning in result.warnings:
+            stderr(f"  {warning}")
+    elif result.warnings:
+        stderr(f"  {result.warning_summary()}; `ssbonto build --warnings` lists them")
+    triples = result.graphs.triple_counts()
+    print(f"built ssbonto {result.graphs.version}: {triples['asserted']} asserted triples, "
+          f"{triples['inferred']} inferred, {len(result.warnings)} warning(s) -> {result.release}", flush=True)
+    return result.release
+
+
+def cmd_build(args) -> int:
+    build_if_needed(Path(args.sources) if args.sources else None,
+                    Path(args.release_dir) if args.release_dir else None,
+                    rebuild=args.rebuild or args.warnings, reasoner_timeout=args.reasoner_timeout,
+                    list_warnings=args.warnings)
     return EXIT_OK
 
 

@@ -1,6 +1,6 @@
 """`ssbonto serve`: the web service (server/ssbonto_server) under granian (or gunicorn), with
 production defaults: worker processes with threads, JSON logs on standard error, a graceful stop
-that lets running queries finish. Builds the release first when there is none.
+that lets running queries finish. Builds the release first when there is none or its sources changed.
 
 Every flag has an environment variable, SSBONTO_<FLAG IN UPPER CASE> (SSBONTO_PORT, ...);
 flags win over the environment. Service limits are the fields of ssbonto_server.settings.Settings.
@@ -16,7 +16,6 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 
 from ..errors import BuildError
-from ..layout import is_release
 from ..sources import default_release_dir
 from ..store import STORE_MODES, choose_mode
 
@@ -59,13 +58,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help="answers to GET queries kept per web worker (default 32000000; 0: no cache)")
     parser.add_argument("--http-server", default=_env("http_server", "granian"), choices=("granian", "gunicorn"),
                         help="the HTTP server running the web workers (default granian; bench/README.md compares)")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="build the release before serving even when it is up to date with its sources")
     parser.add_argument("--log-level", default=_env("log_level", "info"),
                         choices=["debug", "info", "warning", "error"], help="info logs every request (default)")
     return parser
 
 
 def run(args) -> int:
-    from ..build import build
+    from .release import build_if_needed
 
     if args.store:
         from ..store.remote import endpoint_url
@@ -75,9 +76,7 @@ def run(args) -> int:
         except ValueError as error:
             raise SystemExit(f"error: --store: {error}")
     release = Path(args.release_dir) if getattr(args, "release_dir", None) else default_release_dir()
-    if not is_release(release):
-        print(f"no release at {release}; building it first", file=sys.stderr, flush=True)
-        build(release_dir=release, log=lambda message: print(message, file=sys.stderr, flush=True))
+    build_if_needed(None, release, rebuild=args.rebuild, keep_undigested=True)  # when the sources changed
     if not args.store:
         try:
             store_mode = choose_mode(release, args.store_mode)

@@ -20,6 +20,7 @@ from ..errors import BuildError, Problem
 from ..layout import DATASET_DUMP, QUERY_STORE_DIR, read_manifest
 from .answer import DEFAULT_PREFIXES, Answer, QueryError
 from .query_text import inspect_query
+from .syntax import explain
 
 STORE_MODES = ("auto", "memory", "disk")
 # auto: a release of at most this many triples is held in memory, a larger one read from disk.
@@ -104,7 +105,7 @@ class EmbeddedStore:
             result = self.store.query(sparql, prefixes=DEFAULT_PREFIXES, use_default_graph_as_union=union,
                                       **dataset)
         except SyntaxError as error:
-            raise QueryError(f"malformed query: {error}") from error
+            raise QueryError(f"malformed query: {explain(sparql, str(error), DEFAULT_PREFIXES)}") from error
         except (OSError, ValueError) as error:
             raise QueryError(str(error)) from error
         if isinstance(result, ox.QueryBoolean):

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from ..prefixes import INFERRED_GRAPH_IRI, KNOWLEDGE_GRAPH_IRI, ONTOLOGY_GRAPH_IRI
 from .answer import DEFAULT_PREFIXES, Answer, QueryError
 from .query_text import _tokens, inspect_query
+from .syntax import explain
 
 SCHEME_PREFIX = "sparql+"
 GENID = "https://w3id.org/ssbonto/.well-known/genid/"
@@ -139,7 +140,7 @@ class RemoteStore:
         try:
             _SYNTAX_CHECKER.query(sparql, prefixes=DEFAULT_PREFIXES)
         except SyntaxError as error:
-            raise QueryError(f"malformed query: {error}") from error
+            raise QueryError(f"malformed query: {explain(sparql, str(error), DEFAULT_PREFIXES)}") from error
         except (OSError, ValueError):
             pass  # evaluation problems are the store's to report
         shape = inspect_query(sparql, DEFAULT_PREFIXES)
