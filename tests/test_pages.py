@@ -87,16 +87,19 @@ def test_an_index_is_paginated_and_every_member_is_on_exactly_one_page(live_serv
     assert set(names) == {r["label"] for r in curated("materials.tsv")}
 
 
-def test_an_index_sorts_by_any_column_both_ways(live_server):
+def test_an_index_sorts_by_any_column_both_ways(live_server, store):
     html = page(live_server, "/id/reference/?sort=year&order=desc&per=200")
     years = [int(y) for y in column(html, "index-table", "Year")]
     assert years == sorted(years, reverse=True) and len(years) == 134
     assert html.xpath("string(//th[@aria-sort]/@aria-sort)") == "descending"
     ascending = page(live_server, "/id/reference/?sort=number&per=200")
     assert [int(n) for n in column(ascending, "index-table", "No.")] == list(range(1, 135))
-    by_use = page(live_server, "/id/material/?sort=uses&order=desc")
+    by_use = page(live_server, "/id/material/?sort=uses&order=desc&per=200")
     uses = [int(n) for n in column(by_use, "index-table", "Uses")]
-    assert uses == sorted(uses, reverse=True) and uses[0] == 24  # LLZO, in its own and its interfaces' studies
+    counted = select(store, f"""SELECT ?m (COUNT(DISTINCT ?u) AS ?n) WHERE {{ ?m a/rdfs:subClassOf* <{SSB}Material> .
+        ?u <{SSB}hasSubject> ?s . ?s (<{SSB}firstSide>|<{SSB}secondSide>|<{SSB}hasSide>|<{SSB}hasComponent>|<{SSB}hasCoating>)? ?m
+        FILTER(STRSTARTS(STR(?m), "{BASE}id/material/")) }} GROUP BY ?m""")  # its own uses and its interfaces' and cells'
+    assert uses == sorted((int(r["n"]) for r in counted), reverse=True) + [0] * (80 - len(counted))
 
 
 def test_index_filters_match_the_store(live_server, store):
@@ -262,7 +265,7 @@ def test_the_ionic_motion_page_answers_which_techniques_were_used_at_interfaces(
     shown = {(row[1].split(" (")[0], row[-1]) for row in table_rows(at_interfaces, "uses-table")}  # no nuclei
     example = (REPO / "queries" / "examples" / "ionic-motion-at-interfaces.rq").read_text(encoding="utf-8")
     expected = {(r["techniqueLabel"], r["referenceLabel"]) for r in store.query(example).rows()}
-    assert shown == expected and len(shown) == 4
+    assert shown == expected and {"[94]", "[74]"} <= {reference for _, reference in shown}
     modes = at_interfaces.xpath("//form[@id='uses-filters']//select[@name='mode']/option/@value")
     assert "Operando" not in modes  # no technique giving ionic-motion information was used operando
     in_situ = page(live_server, "/page/def/IonicMotionInformation?subject=interface&mode=InSitu")

@@ -20,6 +20,8 @@ from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from test_ui_browser import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, WAIT
 
+from conftest import REPO
+
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
@@ -85,7 +87,7 @@ def choose(browser, form_id: str, name: str, text: str) -> None:
 
 # -- the three questions of issue 10, from the landing page ---------------------------------------------
 
-def test_q1_techniques_for_li_motion_at_an_interface_in_operando(browser, live_server, shots):
+def test_q1_techniques_for_li_motion_at_an_interface_in_operando(browser, live_server, shots, store):
     """Landing → "ionic motion information" → Subject: interfaces → Mode: in situ (three clicks)."""
     browser.get(live_server + "/")
     snap(browser, shots, "q1-0-landing")
@@ -96,8 +98,9 @@ def test_q1_techniques_for_li_motion_at_an_interface_in_operando(browser, live_s
             "quasielastic neutron scattering"} <= set(ranked)
     choose(browser, "uses-filters", "subject", "interfaces")  # click 2
     assert parse_qs(urlsplit(browser.current_url).query)["subject"] == ["interface"]
-    at_interfaces = rows(browser, "uses-table")
-    assert len(at_interfaces) == 4 and {row[-1] for row in at_interfaces} == {"[94]", "[74]", "[71]", "[73]"}
+    at_interfaces = {(row[1].split(" (")[0], row[-1]) for row in rows(browser, "uses-table")}
+    example = (REPO / "queries" / "examples" / "ionic-motion-at-interfaces.rq").read_text(encoding="utf-8")
+    assert at_interfaces == {(r["techniqueLabel"], r["referenceLabel"]) for r in store.query(example).rows()}
     modes = [o.text for o in Select(browser.find_element(By.CSS_SELECTOR, "#uses-filters select[name='mode']")).options]
     assert not any(m.startswith("operando") for m in modes)  # none of these techniques was used operando
     snap(browser, shots, "q1-1-ionic-motion-at-interfaces")
@@ -167,7 +170,7 @@ def test_an_index_sorts_filters_and_pages_in_the_browser(browser, live_server, s
     browser.find_element(By.PARTIAL_LINK_TEXT, "Uses").click()  # again: descending
     WebDriverWait(browser, WAIT).until(lambda b: "order=desc" in b.current_url)
     uses = [int(row[-1]) for row in rows(browser, "index-table")]
-    assert uses == sorted(uses, reverse=True) and uses[0] == 24
+    assert uses == sorted(uses, reverse=True) and uses[0] > uses[-1]
     choose(browser, "index-filters", "element", "germanium")
     names = [row[0] for row in rows(browser, "index-table")]
     assert set(names) == {"germanium mullite", "Li1+xAlxGe2-x(PO4)3", "Li1.5Al0.5Ge1.5(PO4)3", "Li10GeP2S12",

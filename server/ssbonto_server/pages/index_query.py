@@ -233,6 +233,8 @@ def _cells(reader: Reader, kind: IndexKind, iris: list[str]) -> dict[str, dict[s
         cells[iri][key].items = [(value, text, inferred) for (value, text), inferred in seen.items()]
     for column in kind.columns:
         if column.kind == "count":
+            for iri in iris:
+                cells[iri][column.key].items = [("", "0", False)]
             for row in reader.rows(f"SELECT ?x (COUNT(DISTINCT ?counted) AS ?n) WHERE {{ {values('x', iris)} "
                                    f"{column.pattern} }} GROUP BY ?x"):
                 cells[row["x"]][column.key].items = [("", row["n"], False)]

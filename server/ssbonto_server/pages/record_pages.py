@@ -23,7 +23,7 @@ class StudyRow:
     study: str
     table: str
     row: str
-    subject: str
+    subjects: list[str]
     printed: str
     statement: str
 
@@ -71,7 +71,7 @@ class StudyPage:
     group: str
     printed: str
     statement: str
-    subject: str
+    subjects: list[str]
     uses: UsesTable
     references: list[Citation]
     resolutions: list[QuantityFacts] = field(default_factory=list)
@@ -99,14 +99,17 @@ def read_reference(reader: Reader, iri: str, arguments: dict[str, str]) -> Refer
 def _study_rows(reader: Reader, studies: list[str]) -> list[StudyRow]:
     if not studies:
         return []
-    found = {s: StudyRow(s, "", "", "", "", "") for s in studies}
-    for row in reader.rows(f"""SELECT ?s ?table ?row ?subject ?printed ?statement WHERE {{ {values('s', studies)}
+    found = {s: StudyRow(s, "", "", [], "", "") for s in studies}
+    for row in reader.rows(f"""SELECT ?s ?table ?row ?printed ?statement WHERE {{ {values('s', studies)}
           OPTIONAL {{ ?s ssb:sourceTable/ssb:tableNumber ?table }} OPTIONAL {{ ?s ssb:sourceRow ?row }}
-          OPTIONAL {{ ?s ssb:hasSubject ?subject }} OPTIONAL {{ ?s ssb:printedAs ?printed }}
-          OPTIONAL {{ ?s ssb:statement ?statement }} }}"""):
+          OPTIONAL {{ ?s ssb:printedAs ?printed }} OPTIONAL {{ ?s ssb:statement ?statement }} }}"""):
         entry = found[row["s"]]
-        for name in ("table", "row", "subject", "printed", "statement"):
+        for name in ("table", "row", "printed", "statement"):
             setattr(entry, name, getattr(entry, name) or row.get(name, ""))
+    for row in reader.rows(f"SELECT ?s ?subject WHERE {{ {values('s', studies)} ?s ssb:hasSubject ?subject }}"):
+        found[row["s"]].subjects.append(row["subject"])
+    for entry in found.values():
+        entry.subjects.sort(key=lambda iri: reader.label(iri).lower())
     return sorted(found.values(), key=lambda s: (int(s.table or 0), int(s.row or 0), s.study))
 
 
@@ -171,6 +174,6 @@ def read_study(reader: Reader, iri: str, arguments: dict[str, str]) -> StudyPage
     group = next((r["g"] for r in reader.rows(f"SELECT ?g WHERE {{ {node} ssb:rowGroup ?g }}")), "")
     refs = [r["r"] for r in reader.rows(f"SELECT ?r WHERE {{ {node} ssb:citesReference ?r }}")]
     uses = read_uses(reader, f"?use ssb:partOfStudy {node} .", arguments)
-    return StudyPage(iri, row.table, row.row, group, row.printed, row.statement, row.subject, uses,
+    return StudyPage(iri, row.table, row.row, group, row.printed, row.statement, row.subjects, uses,
                      sorted_citations(read_citations(reader, refs).values()),
                      _quantities(reader, f"?use ssb:partOfStudy {node} ; ssb:hasSpatialResolution ?q ."))

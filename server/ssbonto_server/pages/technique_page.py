@@ -218,7 +218,8 @@ def _add_quantity_details(reader: Reader, rows: list[QuantityRow]) -> None:
     facts: dict[str, dict[str, str]] = {}
     wanted = [SSB + name for name in ("statement", "hasSubject", "sourceSection", "sourceTable", "sourceRow")]
     for row in reader.rows(f"SELECT ?holder ?p ?v WHERE {{ {holders} ?holder ?p ?v {one_of('p', wanted)} }}"):
-        facts.setdefault(row["holder"], {}).setdefault(row["p"][len(SSB):], row["v"])
+        known, name = facts.setdefault(row["holder"], {}), row["p"][len(SSB):]
+        known[name] = min(known.get(name, row["v"]), row["v"])  # the same one whichever order the store answers
     printed = {r["q"]: r["p"] for r in reader.rows(
         f"SELECT ?q ?p WHERE {{ {values('q', {r.quantity for r in rows})} ?q ssb:printedValue ?p }}")}
     refs: dict[str, set[str]] = {}

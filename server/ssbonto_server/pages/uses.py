@@ -22,7 +22,7 @@ def involving(use: str, material: str) -> str:
     Virtuoso mis-evaluates the zero-or-one path `hasSubject/(…)?`.)"""
     return (f"{{ {use} ssb:hasSubject {material} }} UNION {{ {use} ssb:hasSubject/({PARTS}) {material} }}")
 SUBJECT_KINDS = {"material": "materials", "interface": "interfaces", "cell": "cells and electrodes"}
-DETAIL_PROPERTIES = {"mode": SSB + "hasMeasurementMode", "stimulus": SSB + "hasStimulus",
+DETAIL_PROPERTIES = {"subject": SSB + "hasSubject", "mode": SSB + "hasMeasurementMode", "stimulus": SSB + "hasStimulus",
                      "nucleus": SSB + "probesNucleus", "measurand": SSB + "measures",
                      "reference": SSB + "citesReference", "resolution": SSB + "hasSpatialResolution"}
 
@@ -34,7 +34,6 @@ class PageArgumentError(ValueError):
 @dataclass
 class Use:
     iri: str
-    subject: str = ""
     study: str = ""
     table: str = ""
     row: str = ""
@@ -42,6 +41,10 @@ class Use:
     details: dict[str, list[str]] = field(default_factory=dict)
     references: list[Citation] = field(default_factory=list)
     materials: list[tuple[str, list[tuple[str, bool]]]] = field(default_factory=list)  # material, its classes
+
+    @property
+    def subjects(self) -> list[str]:
+        return self.values("subject")
 
     def values(self, name: str) -> list[str]:
         return self.details.get(name, [])
@@ -98,15 +101,13 @@ def read_uses(reader: Reader, selection: str, arguments: dict[str, str], all_lin
     unfiltered = reader.count(f"SELECT (COUNT(DISTINCT ?use) AS ?n) WHERE {{ {base} }}")
     total = reader.count(f"SELECT (COUNT(DISTINCT ?use) AS ?n) WHERE {{ {base} {narrowing} }}") \
         if narrowing else unfiltered
-    rows = reader.rows(f"""SELECT * WHERE {{ {{ SELECT ?use (SAMPLE(?s) AS ?subject) (SAMPLE(?st) AS ?study)
+    rows = reader.rows(f"""SELECT * WHERE {{ {{ SELECT ?use (SAMPLE(?st) AS ?study)
           (MIN(?t) AS ?table) (MIN(?r) AS ?row) WHERE {{ {base} {narrowing}
-            OPTIONAL {{ ?use ssb:hasSubject ?s }}
             OPTIONAL {{ ?use ssb:partOfStudy ?st }}
             OPTIONAL {{ ?use ssb:sourceTable/ssb:tableNumber ?t }}
             OPTIONAL {{ ?use ssb:sourceRow ?r }}
           }} GROUP BY ?use }} }} ORDER BY (!BOUND(?table)) ?table ?row ?use LIMIT {cap}""")
-    uses = [Use(row["use"], row.get("subject", ""), row.get("study", ""), row.get("table", ""), row.get("row", ""))
-            for row in rows]
+    uses = [Use(row["use"], row.get("study", ""), row.get("table", ""), row.get("row", "")) for row in rows]
     _add_details(reader, uses)
     return UsesTable(uses, total, unfiltered, filters, all_link, technique_column)
 
@@ -180,7 +181,7 @@ def _add_details(reader: Reader, uses: list[Use]) -> None:
 def _add_materials(reader: Reader, uses: list[Use]) -> None:
     """The materials each subject involves (itself, or the sides, coating and components of an
     interface or cell), with their classes: asserted, and those HermiT inferred (marked)."""
-    subjects = {use.subject for use in uses if use.subject}
+    subjects = {subject for use in uses for subject in use.subjects}
     if not subjects:
         return
     involved: dict[str, list[str]] = {subject: [subject] for subject in subjects}
@@ -195,7 +196,8 @@ def _add_materials(reader: Reader, uses: list[Use]) -> None:
         known[row["c"]] = known.get(row["c"], True) and inferred
     involved = {s: [m for m in dict.fromkeys(found) if m in classes] for s, found in involved.items()}
     for use in uses:
-        for material in sorted(involved.get(use.subject, []), key=lambda iri: reader.label(iri).lower()):
+        materials = dict.fromkeys(m for subject in use.subjects for m in involved.get(subject, []))
+        for material in sorted(materials, key=lambda iri: reader.label(iri).lower()):
             found = sorted(classes[material].items(), key=lambda item: (item[1], reader.label(item[0]).lower()))
             use.materials.append((material, found))
 
