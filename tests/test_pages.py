@@ -456,3 +456,21 @@ def test_readable_pages_of_a_scaled_release_cap_their_tables(scaled_server):
     measurands = table_rows(html, "measurands-table")
     assert all(len(re.findall(r"\[\d+\]", row[2])) <= 12 for row in measurands)
     assert page(url, "/pictures/resolution").xpath("//svg[@id='lengths-chart']")
+
+
+def test_every_facet_of_every_index_narrows_alone_and_together(live_server):
+    """Each facet's first choice alone gives as many rows as the choice says; all together still answer."""
+    kinds = page(live_server, "/id/")
+    for href in kinds.xpath("//table[@class='kinds']/tbody/tr/td[1]/a/@href"):
+        html = page(live_server, href)
+        chosen = {}
+        for select_ in html.xpath("//form[@id='index-filters']//select"):
+            name = select_.get("name")
+            option = select_.xpath("option[@value!='']")[0]
+            count = int(re.search(r"\((\d+)\)$", option.text_content()).group(1))
+            narrowed = page(live_server, f"{href}?{name}={requests.utils.quote(option.get('value'))}&per=200")
+            assert len(table_rows(narrowed, "index-table")) == min(count, 200), (href, name)
+            chosen[name] = option.get("value")
+        if chosen:
+            query = "&".join(f"{n}={requests.utils.quote(v)}" for n, v in chosen.items())
+            assert get(live_server, f"{href}?{query}").status_code == 200, (href, query)

@@ -92,7 +92,7 @@ def members(reader: Reader, kind: IndexKind) -> str:
 
 
 def facet_options(reader: Reader, kind: IndexKind, facet: Facet) -> list[Option]:
-    rows = reader.rows(f"SELECT ?value (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {members(reader, kind)} {facet.pattern} "
+    rows = reader.rows(f"SELECT ?value (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {within(members(reader, kind), facet.pattern)} "
                        f"{facet.choices} }} GROUP BY ?value")
     if facet.literal:
         options = [Option(r["value"], r["value"], r["value"], int(r["n"])) for r in rows]
@@ -137,7 +137,10 @@ def read_index(reader: Reader, kind: IndexKind, arguments: dict[str, str], optio
     if unknown:
         raise PageArgumentError(f"this index has no parameter {', '.join(sorted(unknown))}; it takes "
                                 + ", ".join(["q", "sort", "order", "page", "per", *(f.key for f in kind.facets)]))
-    selection = members(reader, kind) + " " + " ".join(_narrowing(c, n) for n, c in enumerate(facets) if c.selected)
+    selection = members(reader, kind)
+    for number, choice in enumerate(facets):
+        if choice.selected:
+            selection = _narrowed(selection, choice, number)
     if text:
         selection += (" FILTER EXISTS { ?x rdfs:label|skos:altLabel|ssb:acronym|ssb:formula|ssb:printedFormula ?qText "
                       f"FILTER(CONTAINS(LCASE(STR(?qText)), LCASE({literal_term(text)}))) }}")
@@ -151,8 +154,8 @@ def read_index(reader: Reader, kind: IndexKind, arguments: dict[str, str], optio
     direction = "DESC" if order == "desc" else "ASC"
     absent = "0" if column.kind == "count" else "?none"  # no row counts nothing; a missing value sorts last
     found = reader.rows(f"""SELECT ?x ?key WHERE {{ {{ SELECT DISTINCT ?x WHERE {{ {selection} }} }}
-          OPTIONAL {{ SELECT ?x ({_sort_aggregate(column)} AS ?found) WHERE {{ {members(reader, kind)}
-                      {_sort_pattern(column)} }} GROUP BY ?x }}
+          OPTIONAL {{ SELECT ?x ({_sort_aggregate(column)} AS ?found) WHERE {{
+                      {within(members(reader, kind), _sort_pattern(column))} }} GROUP BY ?x }}
           BIND(COALESCE(?found, {absent}) AS ?key) }}
         ORDER BY (!BOUND(?key)) {direction}(?key) ?x LIMIT {per} OFFSET {(page - 1) * per}""")
     iris = [row["x"] for row in found]
@@ -181,13 +184,14 @@ def _text(raw: str) -> str:
     return text
 
 
-def _narrowing(choice: FacetChoice, number: int) -> str:
-    """The facet's pattern joined in for its chosen value, its variables (but ?x) renamed apart."""
+def _narrowed(selection: str, choice: FacetChoice, number: int) -> str:
+    """`selection` joined with the facet's pattern for its chosen value (inside each branch of a union
+    pattern), the pattern's variables but ?x renamed apart."""
     pattern = VARIABLE.sub(lambda m: f"?{m[1]}_{number}", choice.facet.pattern)
     value = choice.selected.value
     if choice.facet.literal:
-        return f"{pattern} FILTER(STR(?value_{number}) = {literal_term(value)})"
-    return f"{values(f'value_{number}', [value])} {pattern}"
+        return f"{{ {selection} }} {pattern} FILTER(STR(?value_{number}) = {literal_term(value)})"
+    return within(f"{values(f'value_{number}', [value])} {{ {selection} }}", pattern)
 
 
 def _sort_pattern(column: Column) -> str:
@@ -218,7 +222,7 @@ def _cells(reader: Reader, kind: IndexKind, iris: list[str]) -> dict[str, dict[s
     ordered: dict[tuple[str, str], list[tuple[object, str, str, bool]]] = {}
     if plain:
         page = values("x", iris)  # inside each branch: Oxigraph does not push an outer VALUES into a UNION
-        branches = " UNION ".join(f'{{ {page} {c.pattern} BIND({literal_term(c.key)} AS ?column) }}' for c in plain)
+        branches = " UNION ".join(f'{{ {within(page, c.pattern)} BIND({literal_term(c.key)} AS ?column) }}' for c in plain)
         for row in reader.rows(f"SELECT DISTINCT ?x ?column ?value ?shown ?inferred ?order WHERE {{ {branches} }}"):
             column = kind.column(row["column"])
             iri = row.get("value", "") if column.kind in ("link",) else ""
@@ -235,10 +239,35 @@ def _cells(reader: Reader, kind: IndexKind, iris: list[str]) -> dict[str, dict[s
         if column.kind == "count":
             for iri in iris:
                 cells[iri][column.key].items = [("", "0", False)]
-            for row in reader.rows(f"SELECT ?x (COUNT(DISTINCT ?counted) AS ?n) WHERE {{ {values('x', iris)} "
-                                   f"{column.pattern} }} GROUP BY ?x"):
+            for row in reader.rows(f"SELECT ?x (COUNT(DISTINCT ?counted) AS ?n) WHERE "
+                                   f"{{ {within(values('x', iris), column.pattern)} }} GROUP BY ?x"):
                 cells[row["x"]][column.key].items = [("", row["n"], False)]
     return cells
+
+
+def within(prefix: str, pattern: str) -> str:
+    """`prefix` and `pattern` joined, the prefix repeated inside each branch when the pattern starts
+    with a union (`{ A } UNION { B } rest`): Oxigraph does not push bindings from outside into a UNION.
+    (Our patterns hold no braces inside strings.)"""
+    text, branches, position, rest = pattern.strip(), [], 0, ""
+    while text.startswith("{", position):
+        depth = 0
+        for end in range(position, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        else:
+            return f"{prefix} {pattern}"
+        branches.append(text[position + 1:end])
+        following = text[end + 1:].lstrip()
+        if not following.startswith("UNION"):
+            rest = following
+            break
+        after = following[len("UNION"):].lstrip()
+        position = len(text) - len(after)
+    if len(branches) < 2:
+        return f"{prefix} {pattern}"
+    return " UNION ".join(f"{{ {prefix} {branch} }}" for branch in branches) + (f" {rest}" if rest else "")
 
 
 def _number(text: str) -> bool:
