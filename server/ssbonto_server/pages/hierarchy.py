@@ -82,33 +82,24 @@ class Hierarchy:
 
     def ancestors(self, iri: str, inferred: bool = False) -> list[str]:
         """Every superclass, nearest first (asserted edges; with `inferred`, HermiT's too)."""
-        found: list[str] = []
-        frontier = [iri]
-        while frontier:
-            following = []
-            for current in frontier:
-                info = self.classes.get(current)
-                if info is None:
-                    continue
-                for parent in info.parents + (info.inferred_parents if inferred else []):
-                    if parent not in found and parent != iri:
-                        found.append(parent)
-                        following.append(parent)
-            frontier = following
-        return found
+        return self._walk(iri, lambda info: info.parents + (info.inferred_parents if inferred else []))
 
     def descendants(self, iri: str, inferred: bool = False) -> list[str]:
         """Every asserted subclass, nearest first (with `inferred`, those HermiT placed too)."""
+        return self._walk(iri, lambda info: info.children + (info.inferred_children if inferred else []))
+
+    def _walk(self, iri: str, step) -> list[str]:
+        """The classes `step` reaches from `iri`, breadth first, each once."""
         found: list[str] = []
         frontier = [iri]
         while frontier:
             following = []
             for current in frontier:
                 info = self.classes.get(current)
-                for child in (info.children + (info.inferred_children if inferred else [])) if info else ():
-                    if child not in found:
-                        found.append(child)
-                        following.append(child)
+                for reached in step(info) if info else ():
+                    if reached not in found and reached != iri:
+                        found.append(reached)
+                        following.append(reached)
             frontier = following
         return found
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .reading import INFERRED, KG
+from .uses import PARTS
 
 TECHNIQUE_OF_USE = f"GRAPH {KG} {{ ?x a ?value }} @below(CharacterizationTechnique, ?value)"
 CLASSES = (f"GRAPH ?g {{ ?x a ?value }} FILTER(?g IN ({KG}, {INFERRED}) && isIRI(?value) && ?value != owl:NamedIndividual) "
            f"BIND(?g = {INFERRED} AS ?inferred)")
 REFERENCE_MARKERS = ('?x ssb:citesReference ?value . ?value ssb:referenceNumber ?n '
                      'BIND(CONCAT("[", STR(?n), "]") AS ?shown) BIND(?n AS ?order)')
-PARTS = "ssb:firstSide|ssb:secondSide|ssb:hasSide|ssb:hasComponent|ssb:hasCoating"
+CLASS_COLUMN = ("class", "Classes", CLASSES + " @below(StudiedEntity, ?value)", "link")
+USES_COUNT = ("uses", "Uses", "?use ssb:hasSubject ?x BIND(?use AS ?counted)", "count")
+CLASS_FACET = ("class", "Class", "?x a ?value .")
 
 
 @dataclass(frozen=True)
@@ -63,31 +66,31 @@ KINDS = [
               (Column("label", "Material", kind="self"),
                Column("formula", "Formula", "?x ssb:formula ?value"),
                Column("acronym", "Acronym", "?x ssb:acronym ?value"),
-               Column("class", "Classes", CLASSES + " @below(StudiedEntity, ?value)", "link"),
+               Column(*CLASS_COLUMN),
                Column("role", "Role", "?x ssb:hasRole ?value", "link"),
                Column("elements", "Elements", "?x ssb:hasElement ?value . ?value ssb:elementSymbol ?shown", "link",
                       sortable=False),
                Column("uses", "Uses", f"{{ ?use ssb:hasSubject ?x }} UNION {{ ?use ssb:hasSubject/({PARTS}) ?x }} "
                       "BIND(?use AS ?counted)", "count")),
-              (Facet("class", "Class", "?x a ?value .", choices="@below(StudiedEntity, ?value)"),
+              (Facet(*CLASS_FACET, choices="@below(StudiedEntity, ?value)"),
                Facet("role", "Role", "?x ssb:hasRole ?value"),
                Facet("element", "Element", "?x ssb:hasElement ?value"))),
     IndexKind("interface", "Interfaces", "interface", "Electrode–electrolyte interfaces, grain boundaries and the review's "
               "classes of anode interfaces, with their sides.", _typed("Interface"),
               (Column("label", "Interface", kind="self"),
-               Column("class", "Classes", CLASSES + " @below(StudiedEntity, ?value)", "link"),
+               Column(*CLASS_COLUMN),
                Column("sides", "Sides", "?x ssb:firstSide|ssb:secondSide|ssb:hasSide ?value", "link", sortable=False),
                Column("coating", "Coating", "?x ssb:hasCoating ?value", "link"),
-               Column("uses", "Uses", "?use ssb:hasSubject ?x BIND(?use AS ?counted)", "count")),
-              (Facet("class", "Class", "?x a ?value .", choices="@below(StudiedEntity, ?value)"),
+               Column(*USES_COUNT)),
+              (Facet(*CLASS_FACET, choices="@below(StudiedEntity, ?value)"),
                Facet("material", "Material", "?x ssb:firstSide|ssb:secondSide|ssb:hasSide|ssb:hasCoating ?value"))),
     IndexKind("cell", "Cells and electrodes", "cell", "Battery cells, symmetric cells and composite electrodes, with "
               "their components in printed order.", _typed("StudiedEntity"),
               (Column("label", "Cell or electrode", kind="self"),
-               Column("class", "Class", CLASSES + " @below(StudiedEntity, ?value)", "link"),
+               Column(*CLASS_COLUMN),
                Column("components", "Components", "?x ssb:hasComponent ?value", "link", sortable=False),
-               Column("uses", "Uses", "?use ssb:hasSubject ?x BIND(?use AS ?counted)", "count")),
-              (Facet("class", "Class", "?x a ?value .", choices="@below(StudiedEntity, ?value)"),
+               Column(*USES_COUNT)),
+              (Facet(*CLASS_FACET, choices="@below(StudiedEntity, ?value)"),
                Facet("material", "Component", "?x ssb:hasComponent ?value"))),
     IndexKind("study", "Studies (table rows)", "study", "Every row of the review's Tables 1–5 and 8: one study of a "
               "subject with one or more techniques.", "?x a ssb:Study .",
