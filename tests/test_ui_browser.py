@@ -95,6 +95,7 @@ def test_named_queries_are_served_as_text(live_server):
     listed = requests.get(live_server + "/queries", timeout=30).json()
     cq20 = next(q for q in listed if q["name"] == "CQ20")
     assert cq20["title"] == "CQ20 (aggregate): Which NMR nuclei appear in the methods column of Table 4?"
+    assert cq20["question"] == "Which NMR nuclei appear in the methods column of Table 4?"
     served = requests.get(live_server + cq20["url"], timeout=30)
     assert served.headers["Content-Type"] == "application/sparql-query"
     assert served.text == (REPO / "queries" / "cq" / "CQ20.rq").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from .citations import read_citations
 from .index_kinds import Column, Facet, IndexKind
-from .reading import Reader, iri_term, literal_term, values
+from .reading import Reader, literal_term, values
 from .uses import PageArgumentError, local_key
 
 VARIABLE = re.compile(r"\?(?!x\b)(\w+)")

@@ -60,7 +60,7 @@ class NamedQuery:
         """What the title says beyond the question, and the competency question's kind."""
         heading = CQ_HEADING.match(self.title)
         rest = CQ_HEADING.sub("", self.title)[len(self.question):].strip()
-        return " · ".join(part for part in (heading and f"{heading[1]}, {heading[2]}", rest) if part)
+        return " · ".join(part for part in (heading and heading[2], rest) if part)
 
 
 def query_library_dir() -> Path | None:
@@ -153,7 +153,7 @@ def query_page() -> Response:
 
 @blueprint.route("/queries")
 def query_list() -> Response:
-    body = [{"group": q.group, "name": q.name, "title": q.title,
+    body = [{"group": q.group, "name": q.name, "title": q.title, "question": q.question,
              "url": f"{request.script_root}/queries/{q.group}/{q.name}.rq"} for q in library().values()]
     return Response(json.dumps(body, indent=1, ensure_ascii=False) + "\n", mimetype="application/json")
 
