@@ -30,8 +30,18 @@ def problem(status: int, message: str, headers: dict[str, str] | None = None,
             response.set_data(json.dumps(body, ensure_ascii=False) + "\n")
         return response
     body = render_template("problem.html", status=status, title=TITLES.get(status, "Error"), message=message,
-                           suggestions=suggestions or [])
+                           suggestions=suggestions or [], version=_served_version())
     response = Response(body, status=status, mimetype="text/html")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def _served_version() -> str:
+    """The footer's version; a problem page must render even when the release cannot be read."""
+    from .served import served_release
+
+    try:
+        return served_release().version
+    except Exception:  # the release is missing or pruned: the page says what went wrong, not this
+        return ""
