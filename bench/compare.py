@@ -273,19 +273,20 @@ def query_path(contender: str, query: str) -> str:
     return PATHS["ssbonto" if server.startswith("ssbonto") else server] + "?" + urlencode({"query": TEXTS[query]})
 
 
-MODES = ("get-same", "get-distinct", "post")  # see the module docstring
+MODES = ("get-same", "get-distinct", "post", "post-distinct")  # see the module docstring
 
 
 def request(connection: http.client.HTTPConnection, path: str, query: str, mode: str = "get-same",
             serial: int = 0) -> tuple[int, bytes]:
     """One request for `query` in `mode`: the same GET text every time (a cache can answer it), a
     GET whose text differs every time (a trailing comment with a serial number: no cache can help),
-    or a form POST of the text (the protocol's other way)."""
+    a form POST of the same text (the protocol's other way; ssbonto caches POSTs like GETs), or a form
+    POST whose text differs every time (what no cache can help, as POSTs were before)."""
     accept = "application/n-triples" if query in GRAPH_QUERIES else "application/sparql-results+json"
     if mode == "get-same":
         return loopback.get(connection, path, {"Accept": accept})
     base, _, _ = path.partition("?")
-    text = TEXTS[query] + (f"\n# {serial}" if mode == "get-distinct" else "")
+    text = TEXTS[query] + (f"\n# {serial}" if mode.endswith("distinct") else "")
     if mode == "get-distinct":
         return loopback.get(connection, base + "?" + urlencode({"query": text}), {"Accept": accept})
     return loopback.post(connection, base, urlencode({"query": text}).encode(),
@@ -589,7 +590,8 @@ def main() -> None:
     parser.add_argument("--queries", default=",".join(QUERIES), help=f"comma-separated subset of {', '.join(QUERIES)}")
     parser.add_argument("--modes", default="get-same", help=f"comma-separated subset of {', '.join(MODES)}: the same "
                         "GET text every time (what the answer cache serves), a different GET text every time (a "
-                        "trailing comment; no cache can help), a form POST (default get-same)")
+                        "trailing comment; no cache can help), a form POST of the same text, a form POST of a different text every "
+                        "time (default get-same)")
     parser.add_argument("--python-peer-max-triples", type=int, default=2_000_000,
                         help="rdflib-endpoint is not started on larger data (it loads everything into rdflib)")
     parser.add_argument("--concurrency", default="1,4,16")

@@ -157,6 +157,15 @@ def test_bad_input_is_a_400_naming_the_parameter(live_server, params, parameter,
         assert body[expected], body
 
 
+@pytest.mark.parametrize("accept", ["text/html", "text/html,application/xhtml+xml", "text/turtle"])
+def test_the_api_answers_json_errors_whatever_accept_asks(live_server, accept):
+    """A browser-like Accept on the JSON API once turned its 400 into a 500 (found by the fuzzer)."""
+    response = requests.get(live_server + "/api/advise", params={"q": "'; DROP"}, headers={"Accept": accept},
+                            timeout=60)
+    assert response.status_code == 400 and response.headers["Content-Type"].startswith("application/json")
+    assert response.json()["parameter"] == "q"
+
+
 @pytest.mark.parametrize("params", [
     {"learn": "NEAR(\"", "subject": "*"}, {"learn": "AND", "where": "bulk"}, {"learn": "\x00"},
     {"learn": "morphology", "subject": "Li", "where": "grain-boundary", "mode": "ex-situ", "stimulus": "pressure",

@@ -7,7 +7,7 @@ import json
 
 from flask import Response, render_template, request
 
-from .errors import error_response
+from .errors import error_body
 
 TITLES = {400: "Bad request", 404: "Not found", 406: "Not acceptable", 413: "Content too large",
           416: "Range not satisfiable", 503: "Service unavailable"}
@@ -22,16 +22,15 @@ def problem(status: int, message: str, headers: dict[str, str] | None = None,
             suggestions: list[dict] | None = None) -> Response:
     """`suggestions` ([{"label", "display", "href", "iri"}]): what the asker may have meant,
     linked on the HTML page and listed as "did_you_mean" in the JSON."""
-    if not wants_html():
-        response = error_response(status, message, headers)
+    if wants_html():
+        body = render_template("problem.html", status=status, title=TITLES.get(status, "Error"), message=message,
+                               suggestions=suggestions or [], version=_served_version())
+        response = Response(body, status=status, mimetype="text/html")
+    else:  # JSON whatever else Accept says, so that the suggestions can join it
+        detail = json.loads(error_body(status, message, None)[1])
         if suggestions:
-            body = json.loads(response.get_data(as_text=True))
-            body["did_you_mean"] = [{"iri": s["iri"], "label": s["label"], "href": s["href"]} for s in suggestions]
-            response.set_data(json.dumps(body, ensure_ascii=False) + "\n")
-        return response
-    body = render_template("problem.html", status=status, title=TITLES.get(status, "Error"), message=message,
-                           suggestions=suggestions or [], version=_served_version())
-    response = Response(body, status=status, mimetype="text/html")
+            detail["did_you_mean"] = [{"iri": s["iri"], "label": s["label"], "href": s["href"]} for s in suggestions]
+        response = Response(json.dumps(detail, ensure_ascii=False) + "\n", status=status, mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
