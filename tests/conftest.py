@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ssbonto.build import build
+from ssbonto.build import build, load_tbox, ontology_version
 from ssbonto.store import EmbeddedStore
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 REVIEW_TEXT = SHARED / "seed" / "review.txt"
+VERSION = ontology_version(load_tbox(REPO))  # the current release; tests name it, never a literal version
 
 
 @pytest.fixture(scope="session")

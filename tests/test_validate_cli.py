@@ -17,7 +17,7 @@ from rdflib.namespace import XSD
 from ssbonto import cli
 from ssbonto.namespaces import SH
 
-from conftest import REPO
+from conftest import REPO, VERSION
 
 EXAMPLE = REPO / "examples" / "high-pressure-na3sbs4-study.jsonld"
 LAB = "https://example.org/pressure-lab/"
@@ -72,18 +72,18 @@ def test_the_example_study_conforms_through_the_real_command():
                           text=True, cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        f"validated 49 triples from {EXAMPLE} against the ssbonto 1.0.0 shapes (with the ontology and the knowledge graph)",
+        f"validated 49 triples from {EXAMPLE} against the ssbonto {VERSION} shapes (with the ontology and the knowledge graph)",
         "conforms: 0 violation(s), 0 warning(s)"]
 
 
 def test_the_example_uses_the_published_context(built, example_graph):
     published = json.loads((built.release / "context.jsonld").read_text(encoding="utf-8"))
     assert json.loads(EXAMPLE.read_text(encoding="utf-8"))["@context"] == published["@id"] == \
-        "https://w3id.org/ssbonto/context/1.0.0.jsonld"
+        f"https://w3id.org/ssbonto/context/{VERSION}.jsonld"
     from ssbonto.build import load_tbox
     from ssbonto.build.release import context_for
 
-    assert context_for(load_tbox(REPO), "1.0.0")["@context"] == published["@context"]  # what validate serves offline
+    assert context_for(load_tbox(REPO), VERSION)["@context"] == published["@context"]  # what validate serves offline
     quantity = URIRef(LAB + "quantity/pressure-range")
     assert example_graph.value(quantity, URIRef(SSB + "minimumValue")) == Literal("0.2", datatype=XSD.decimal)
     assert example_graph.value(quantity, URIRef("http://qudt.org/schema/qudt/unit")) == \
@@ -286,8 +286,8 @@ def test_remote_jsonld_contexts_are_not_fetched(capsys, tmp_path, recorder):
                                     "@id": "http://example.org/a"}))
     assert unreadable(capsys, remote, other_version, imported).splitlines() == [
         f"error: {remote}: JSON-LD context <{address}/context.jsonld> is remote and is not fetched; use ssbonto's "
-        "context (https://w3id.org/ssbonto/context/1.0.0.jsonld) or put the context inline",
+        f"context (https://w3id.org/ssbonto/context/{VERSION}.jsonld) or put the context inline",
         f"error: {other_version}: JSON-LD context <https://w3id.org/ssbonto/context/0.9.0.jsonld> is ssbonto 0.9.0; "
-        "this ssbonto serves https://w3id.org/ssbonto/context/1.0.0.jsonld",
+        f"this ssbonto serves https://w3id.org/ssbonto/context/{VERSION}.jsonld",
         f"error: {imported}: JSON-LD context imports <{address}/base.jsonld>, which is not fetched"]
     assert requests == []

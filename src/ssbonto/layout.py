@@ -12,6 +12,8 @@ CHECKSUM_FILE = "SHA256SUMS"
 CONTEXT_FILE = "context.jsonld"
 VOID_FILE = "void.ttl"
 QUERY_STORE_DIR = "store"  # the on-disk query store (not a download)
+EARLIER_RELEASES_DIR = "earlier"  # earlier/<version>/: each kept earlier release, regenerated from its archive
+TERM_HISTORY_FILE = "history.json"  # in which release each IRI appeared and what changed since
 
 
 def read_manifest(release_dir: Path) -> dict:
@@ -21,3 +23,17 @@ def read_manifest(release_dir: Path) -> dict:
 
 def is_release(release_dir: Path) -> bool:
     return (Path(release_dir) / DATASET_DUMP).is_file()
+
+
+def earlier_releases(release_dir: Path) -> dict[str, Path]:
+    """The earlier releases a built release keeps beside it, by version (oldest first)."""
+    folder = Path(release_dir) / EARLIER_RELEASES_DIR
+    if not folder.is_dir():
+        return {}
+    found = {path.name: path for path in folder.iterdir() if is_release(path)}
+    return {version: found[version] for version in sorted(found, key=version_key)}
+
+
+def version_key(version: str) -> tuple:
+    """Semantic versions in release order ('1.10.0' after '1.9.0')."""
+    return tuple(int(part) if part.isdigit() else part for part in version.split("."))

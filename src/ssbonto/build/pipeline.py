@@ -19,15 +19,18 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..errors import BuildError, Problem
-from ..layout import DATASET_DUMP, QUERY_STORE_DIR
+from ..layout import DATASET_DUMP, QUERY_STORE_DIR, TERM_HISTORY_FILE, read_manifest
 from ..namespaces import bind_prefixes
 from ..sources import default_release_dir, default_sources
 from ..store.embedded import write_query_store
 from . import reason, validate
 from .curation import Curator, Review, table_captions
+from .archive import archives
 from .digest import sources_digest
+from .history import write_history
 from .populate import Populator
 from .release import ReleaseGraphs, write_release
+from .retired import keep_earlier_iris
 from .tbox import load_tbox, ontology_version
 from .vocabulary import Vocabulary
 
@@ -72,6 +75,7 @@ def generate(sources: Path, reasoner_timeout: float | None = None,
     knowledge = Populator(review, vocabulary, tbox, table_captions(sources)).populate()
     for triple in tbox:  # what the ontology states already (elements its classes name) is not repeated
         knowledge.remove(triple)
+    keep_earlier_iris(sources, tbox, knowledge)
     step("generate knowledge graph")
     combined = Graph()
     combined += tbox
@@ -96,9 +100,12 @@ def build(sources: Path | None = None, release_dir: Path | None = None, reasoner
     builds = release_dir.parent / f".{release_dir.name}-builds"
     builds.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{graphs.version}-", dir=builds))
+    published = release_dir.resolve() if release_dir.is_symlink() else None
     try:
-        write_release(graphs, staging, sources_digest=digest)
+        earlier, history, notices = write_history(sources, staging, graphs, published)
+        write_release(graphs, staging, {TERM_HISTORY_FILE: history}, sources_digest=digest, earlier=earlier)
         write_query_store(staging / DATASET_DUMP, staging / QUERY_STORE_DIR)
+        notices += unreleased_changes(sources, staging)
         publish(staging, release_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -106,8 +113,18 @@ def build(sources: Path | None = None, release_dir: Path | None = None, reasoner
     prune(builds, keep=staging)
     timings["write release"] = round(time.perf_counter() - started, 3)
     log(f"  write release: {timings['write release']:.2f} s")
-    return BuildResult(release_dir, graphs, review, [str(w) for w in warnings], timings,
-                       dict(Counter(w.message for w in warnings)))
+    return BuildResult(release_dir, graphs, review, [str(w) for w in warnings] + notices, timings,
+                       dict(Counter([w.message for w in warnings] + notices)))
+
+
+def unreleased_changes(sources: Path, release: Path) -> list[str]:
+    """A warning when the release calls itself a version that was archived with other content."""
+    version = read_manifest(release)["version"]
+    archive = archives(sources).get(version)
+    if archive is None or archive.nquads() == (release / DATASET_DUMP).read_bytes():
+        return []
+    return [f"the sources changed since release {version} was archived ({archive.dump.name}): "
+            "give the next release its version (ssbonto release bump patch|minor|major) before publishing it"]
 
 
 def publish(staging: Path, release_dir: Path) -> None:
