@@ -23,6 +23,7 @@ from ..files.rdf_output import RDF_DOCUMENT_TYPES, serialize
 from ..negotiation import NotAcceptable, choose
 from ..problems import problem
 from ..served import served_release
+from . import history
 from .ontology_doc import document
 from .resource_view import Describer
 
@@ -79,6 +80,9 @@ def namespace() -> Response:
 @blueprint.route("/release/<version>/def", endpoint="version")
 def dereference(name: str | None = None, version: str | None = None) -> Response:
     path = request.path.lstrip("/")
+    earlier = history.answer_for(path)  # a deprecated IRI, or an earlier release's ontology
+    if earlier is not None:
+        return earlier
     if not known(path):
         return not_found(path)
     try:
@@ -96,6 +100,9 @@ def dereference(name: str | None = None, version: str | None = None) -> Response
 
 @blueprint.route("/page/<path:path>")
 def page(path: str) -> Response:
+    earlier = history.answer_for(path, "page")
+    if earlier is not None:
+        return earlier
     if not known(path):
         return not_found(path)
     served = served_release()
@@ -107,8 +114,8 @@ def page(path: str) -> Response:
             "ontology.html", doc=doc, alternates=alternates, version=served.version, path=path))
         return Response(body, mimetype="text/html")
     view = describer().view(base_iri() + path)
-    return Response(render_template("resource.html", view=view, alternates=alternates, version=served.version),
-                    mimetype="text/html")
+    return Response(render_template("resource.html", view=view, alternates=alternates, version=served.version,
+                                    history=history.term_history(base_iri() + path)), mimetype="text/html")
 
 
 @blueprint.route("/data/<path:document>")
@@ -117,6 +124,9 @@ def data(document: str) -> Response:
     if not dot or extension not in RDF_DOCUMENT_TYPES:
         return problem(404, f"no document /data/{document}: RDF documents end in "
                             + ", ".join("." + e for e in RDF_DOCUMENT_TYPES))
+    earlier = history.answer_for(path, f"data.{extension}")
+    if earlier is not None:
+        return earlier
     if not known(path):
         return not_found(path)
     served = served_release()

@@ -36,6 +36,11 @@ READ_ONLY = ("SPARQL Update is not accepted: this endpoint is read-only (the kno
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
+    return answer(query_runner(), current_app.config["SSBONTO"].release_dir)
+
+
+def answer(runner, release_dir) -> Response:
+    """The protocol over one release: the current one, or an earlier one (`/release/<version>/sparql`)."""
     settings = current_app.config["SSBONTO"]
     parameters = read_parameters(settings.max_query_bytes)
     queries = [value for name, value in parameters if name == "query"]
@@ -51,7 +56,7 @@ def endpoint() -> Response:
         abort(400, f"the request carries {len(queries)} 'query' parameters; send exactly one")
     if not queries:
         if request.method == "GET" and not default_graphs and not named_graphs:
-            return service_description.response(formats)
+            return service_description.response(formats, release_dir)
         abort(400, "missing the 'query' parameter (a GET without parameters returns the service description)")
     sparql = queries[0]
     size = len(sparql.encode("utf-8"))
@@ -71,7 +76,6 @@ def endpoint() -> Response:
         abort(406, "none of the requested media types can be produced; SELECT/ASK answers come as "
                    f"{offered(SOLUTIONS)}; CONSTRUCT/DESCRIBE answers as {offered(GRAPH)}")
     dataset_given = bool(default_graphs or named_graphs)
-    runner = query_runner()
     job = QueryJob(sparql, solutions_type, graph_type,
                    default_graphs=tuple(default_graphs) if dataset_given else None,
                    named_graphs=tuple(named_graphs) if dataset_given else None,

@@ -33,6 +33,12 @@ def nuclide_iri(nuclide: str) -> URIRef:
     return ID[f"nuclide/{nuclide}"]
 
 
+def without_emphasis(printed: str) -> str:
+    """The reference line as a citation: the text extraction marks italics Markdown-style
+    (`*Nat. Energy*`); the curated table keeps them verbatim, the graph does not."""
+    return re.sub(r"\*([^*]+)\*", r"\1", printed)
+
+
 def en(text: str) -> Literal:
     return Literal(text, lang="en")
 
@@ -117,7 +123,7 @@ class Populator:
             self.add(iri, SSB.authorList, Literal(r.authors))
             self.add(iri, SSB.containerTitle, Literal(r.container))
             self.add(iri, SSB.referenceKind, Literal(r.kind))
-            self.add(iri, DCTERMS.bibliographicCitation, Literal(r.printed))
+            self.add(iri, DCTERMS.bibliographicCitation, Literal(without_emphasis(r.printed)))
             for prop, value in ((DCTERMS.title, r.title), (SSB.volume, r.volume), (SSB.issue, r.issue),
                                 (SSB.pages, r.pages), (SSB.publisherName, r.publisher)):
                 if value:
