@@ -15,6 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from ssbonto import cli
+from ssbonto.build.archive import archives
 from ssbonto.namespaces import SH
 
 from conftest import REPO, VERSION
@@ -22,6 +23,9 @@ from conftest import REPO, VERSION
 EXAMPLE = REPO / "examples" / "high-pressure-na3sbs4-study.jsonld"
 LAB = "https://example.org/pressure-lab/"
 SSB = "https://w3id.org/ssbonto/def/"
+# the current release's context and every archived release's (ontology/releases/)
+SERVED_CONTEXTS = ", ".join(sorted({f"https://w3id.org/ssbonto/context/{version}.jsonld"
+                                    for version in [*archives(REPO), VERSION]}))
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
@@ -286,8 +290,8 @@ def test_remote_jsonld_contexts_are_not_fetched(capsys, tmp_path, recorder):
                                     "@id": "http://example.org/a"}))
     assert unreadable(capsys, remote, other_version, imported).splitlines() == [
         f"error: {remote}: JSON-LD context <{address}/context.jsonld> is remote and is not fetched; use ssbonto's "
-        f"context (https://w3id.org/ssbonto/context/{VERSION}.jsonld) or put the context inline",
+        f"context ({SERVED_CONTEXTS}) or put the context inline",
         f"error: {other_version}: JSON-LD context <https://w3id.org/ssbonto/context/0.9.0.jsonld> is ssbonto 0.9.0; "
-        f"this ssbonto serves https://w3id.org/ssbonto/context/{VERSION}.jsonld",
+        f"this ssbonto serves {SERVED_CONTEXTS}",
         f"error: {imported}: JSON-LD context imports <{address}/base.jsonld>, which is not fetched"]
     assert requests == []

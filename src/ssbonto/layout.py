@@ -11,6 +11,7 @@ MANIFEST_FILE = "manifest.json"
 CHECKSUM_FILE = "SHA256SUMS"
 CONTEXT_FILE = "context.jsonld"
 VOID_FILE = "void.ttl"
+SHAPES_FILE = "shapes.ttl"  # the SHACL shapes the release conforms to (what POST /api/validate validates with)
 QUERY_STORE_DIR = "store"  # the on-disk query store (not a download)
 EARLIER_RELEASES_DIR = "earlier"  # earlier/<version>/: each kept earlier release, regenerated from its archive
 TERM_HISTORY_FILE = "history.json"  # in which release each IRI appeared and what changed since

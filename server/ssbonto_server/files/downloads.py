@@ -41,6 +41,7 @@ DESCRIPTIONS = {
     "void": "VoID description of the dataset",
     "manifest": "release manifest: version, triple counts, sizes and SHA-256 of every file",
     "SHA256SUMS": "SHA-256 of every file, for sha256sum -c",
+    "shapes": "the SHACL shapes this release conforms to (what /api/validate checks documents with)",
     "history": "the release each IRI appeared in and what changed since, per release",
 }
 SYNTAX = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD",

@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..errors import BuildError, Problem
-from ..layout import DATASET_DUMP, QUERY_STORE_DIR, TERM_HISTORY_FILE, read_manifest
+from ..layout import DATASET_DUMP, QUERY_STORE_DIR, SHAPES_FILE, TERM_HISTORY_FILE, read_manifest
 from ..namespaces import bind_prefixes
 from ..sources import default_release_dir, default_sources
 from ..store.embedded import write_query_store
@@ -29,7 +29,7 @@ from .archive import archives
 from .digest import sources_digest
 from .history import write_history
 from .populate import Populator
-from .release import ReleaseGraphs, write_release
+from .release import ReleaseGraphs, canonical, write_release
 from .retired import keep_earlier_iris
 from .tbox import load_tbox, ontology_version
 from .vocabulary import Vocabulary
@@ -45,6 +45,7 @@ class BuildResult:
     warnings: list[str]
     timings: dict[str, float]
     warning_counts: dict[str, int] = field(default_factory=dict)  # message -> how many warnings say it
+    notices: list[str] = field(default_factory=list)  # about the release history (unreleased changes, …)
 
     def warning_summary(self) -> str:
         """'21 warnings: 12 × the review states this without citing a reference, 9 × …'."""
@@ -103,7 +104,8 @@ def build(sources: Path | None = None, release_dir: Path | None = None, reasoner
     published = release_dir.resolve() if release_dir.is_symlink() else None
     try:
         earlier, history, notices = write_history(sources, staging, graphs, published)
-        write_release(graphs, staging, {TERM_HISTORY_FILE: history}, sources_digest=digest, earlier=earlier)
+        write_release(graphs, staging, {TERM_HISTORY_FILE: history, SHAPES_FILE: shapes_document(sources)},
+                      sources_digest=digest, earlier=earlier)
         write_query_store(staging / DATASET_DUMP, staging / QUERY_STORE_DIR)
         notices += unreleased_changes(sources, staging)
         publish(staging, release_dir)
@@ -113,8 +115,15 @@ def build(sources: Path | None = None, release_dir: Path | None = None, reasoner
     prune(builds, keep=staging)
     timings["write release"] = round(time.perf_counter() - started, 3)
     log(f"  write release: {timings['write release']:.2f} s")
-    return BuildResult(release_dir, graphs, review, [str(w) for w in warnings] + notices, timings,
-                       dict(Counter([w.message for w in warnings] + notices)))
+    return BuildResult(release_dir, graphs, review, [str(w) for w in warnings], timings,
+                       dict(Counter(w.message for w in warnings)), notices)
+
+
+def shapes_document(sources: Path) -> bytes:
+    """The shapes as one Turtle document, blank nodes labelled from their content (reproducible)."""
+    shapes = canonical(validate.load_shapes(sources), "s")
+    shapes.bind("ssbsh", validate.SHAPES_PREFIXES["ssbsh"])
+    return shapes.serialize(format="turtle", encoding="utf-8")
 
 
 def unreleased_changes(sources: Path, release: Path) -> list[str]:
