@@ -122,8 +122,8 @@ def parse_oxigraph(data: bytes, fmt: str, base: str) -> Graph:
     try:
         quads = list(ox.parse(data, format=OXIGRAPH_FORMATS[fmt], base_iri=base))
     except SyntaxError as error:
-        message = re.sub(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "",
-                         str(error))
+        message = re.sub(r"^Parser error (at|between) line \d+ (column \d+|between columns \d+ and \d+)"
+                         r"( and line \d+ column \d+)?: ", "", str(error))
         message = re.sub(r" \(line \d+\)$", "", message)
         if fmt == "jsonld":
             raise _unreadable(f"JSON-LD: {message}")
@@ -377,4 +377,25 @@ class DocumentValidator:
                     and report.graph.value(result, SH.focusNode) not in files_of:
                 report.graph.remove((None, SH.result, result))
                 report.graph.remove((result, None, None))
+        report.graph = _reachable(report.graph)
         return DocumentReport(self.version, triples, report, data)
+
+
+def _reachable(graph: Graph) -> Graph:
+    """The report without what only the results left out referred to (their shapes' triples), and
+    sh:conforms as SHACL defines it for the results that remain (true when there are none)."""
+    kept = Graph(namespace_manager=graph.namespace_manager)
+    roots = list(graph.subjects(SH.conforms, None))
+    for root in roots:
+        graph.set((root, SH.conforms, Literal(not any(graph.objects(root, SH.result)))))
+    todo, seen = roots, set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for predicate, value in graph.predicate_objects(node):
+            kept.add((node, predicate, value))
+            if isinstance(value, BNode):
+                todo.append(value)
+    return kept
