@@ -90,21 +90,27 @@ def format_named(value: str, data: bytes) -> str:
 
 def read_document() -> Document:
     """The document of the request, within the size limit."""
-    request.max_content_length = limit()
-    request.max_form_memory_size = limit()  # a pasted document is a form field, not a file
+    # A body without Content-Length (chunked) stops at the limit without an error: let it run one
+    # byte over, so that a longer one is told apart from one of exactly the limit.
+    request.max_content_length = limit() if request.content_length is not None else limit() + 1
+    request.max_form_memory_size = limit() + 1  # a pasted document is a form field, not a file
     try:
         if request.mimetype in FORMS:
-            return _from_form()
-        fmt = MEDIA_TYPES.get(request.mimetype)
-        if fmt is None:
-            raise Refused(415, f"send the document as {', '.join(MEDIA_TYPES)}, or as a form with a 'file' field "
-                               f"(multipart/form-data), not {request.mimetype or 'without a Content-Type'}")
-        charset = request.mimetype_params.get("charset", "utf-8").lower()
-        if charset not in ("utf-8", "utf8"):
-            raise Refused(415, f"send the document in UTF-8, not {charset}")
-        return Document(request.get_data(cache=False), fmt, "the document")
+            document = _from_form()
+        else:
+            fmt = MEDIA_TYPES.get(request.mimetype)
+            if fmt is None:
+                raise Refused(415, f"send the document as {', '.join(MEDIA_TYPES)}, or as a form with a 'file' "
+                                   f"field (multipart/form-data), not {request.mimetype or 'without a Content-Type'}")
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                raise Refused(415, f"send the document in UTF-8, not {charset}")
+            document = Document(request.get_data(cache=False), fmt, "the document")
     except RequestEntityTooLarge:
         raise too_large()
+    if len(document.data) > limit():
+        raise too_large()
+    return document
 
 
 def _from_form() -> Document:
