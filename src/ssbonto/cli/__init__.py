@@ -56,6 +56,11 @@ def parser() -> argparse.ArgumentParser:
     validate.add_arguments(command("validate", validate.run, "validate RDF files (another lab's study "
                                                              "description) against ssbonto's SHACL shapes"))
 
+    from . import contribute
+    contribute.add_arguments(command("contribute", contribute.run, "turn a conforming study description into the "
+                                                                   "curated rows that would add it (a patch, or "
+                                                                   "--apply)"))
+
     from . import versions
     versions.add_release_arguments(command("release", versions.run_release, "release management: `bump` the "
                                            "version everywhere it is written, `archive` the published release"))
