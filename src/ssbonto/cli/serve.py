@@ -157,9 +157,12 @@ def _serve_with_gunicorn(args, settings, workers: int, threads: int) -> None:
 
 def _stop_query_processes(server, worker) -> None:
     from ssbonto_server.sparql.query_runner import query_runner
+    from ssbonto_server.validation.pool import POOL_KEY
 
     if getattr(worker, "wsgi", None) is not None:
         query_runner(worker.wsgi).close()
+        if POOL_KEY in worker.wsgi.extensions:  # validator processes, if a validation started them
+            worker.wsgi.extensions[POOL_KEY].close()
 
 
 class _Gunicorn(BaseApplication):
