@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from ssbonto.interop import alignments
+from ssbonto.interop import alignments, imports
 from ssbonto.build import load_tbox
 from ssbonto.errors import BuildError
 from ssbonto.namespaces import SSB
@@ -19,23 +19,7 @@ from ssbonto.build.vocabulary import Vocabulary
 from conftest import VERSION
 
 REPO = Path(__file__).resolve().parents[1]
-REF = REPO.parent / "shared" / "ref-ontologies"
 CHMO = "http://purl.obolibrary.org/obo/CHMO_"
-
-# object_source -> the stored copy of that target (the versions the table was reviewed against)
-TARGET_FILES = {
-    "obo:chmo.owl": ["chmo/chmo.ttl"],
-    "PaNET:PaNET.owl": ["panet/PaNET.ttl"],
-    "w3id:emmo/domain/characterisation-methodology/chameo": ["domain-characterisation-methodology/chameo.ttl"],
-    "w3id:emmo/emmo": ["emmo/1.0.2"],
-    "w3id:emmo/domain/electrochemistry": ["domain-electrochemistry/reference/electrochemistry-reference.ttl",
-                                          "domain-electrochemistry/reference/electrochemistry-quantities.ttl"],
-    "w3id:emmo/domain/battery/battery": ["domain-battery/reference/battery-reference.ttl"],
-    "qudt:vocab/quantitykind": ["qudt/src/main/rdf/vocab/quantitykinds/VOCAB_QUDT-QUANTITY-KINDS-ALL.ttl"],
-}
-VERSIONS = {"obo:chmo.owl": "2025-10-21", "w3id:emmo/domain/characterisation-methodology/chameo": "1.0.3",
-            "w3id:emmo/emmo": "1.0.2", "w3id:emmo/domain/electrochemistry": "0.37.2",
-            "w3id:emmo/domain/battery/battery": "0.20.1"}
 
 
 @pytest.fixture(scope="module")
@@ -75,18 +59,12 @@ def test_subjects_exist_in_the_tbox_with_the_label_and_type_given(mappings, tbox
 
 @pytest.fixture(scope="module")
 def target_graphs():
-    graphs = {}
-    for source, paths in TARGET_FILES.items():
-        graph = Graph()
-        for relative in paths:
-            path = REF / relative
-            for file in sorted(path.rglob("*.ttl")) if path.is_dir() else [path]:
-                graph.parse(file, format="turtle")
-        graphs[source] = graph
-    return graphs
+    """object_source -> its import module in ontology/imports/ (what a bare clone carries)."""
+    return {module.seeds.removeprefix("sssom:"): Graph().parse(REPO / module.path, format="turtle")
+            for module in imports.registry(REPO) if module.seeds.startswith("sssom:")}
 
 
-def test_every_target_exists_in_the_stored_target_with_the_label_it_prints(mappings, target_graphs):
+def test_every_target_exists_in_its_import_module_with_the_label_it_prints(mappings, target_graphs):
     checked = 0
     for m in mappings:
         if m.no_match:
@@ -101,12 +79,13 @@ def test_every_target_exists_in_the_stored_target_with_the_label_it_prints(mappi
     assert checked == 151
 
 
-def test_target_versions_are_the_versions_stored(mappings, target_graphs):
-    for source, version in VERSIONS.items():
-        graph = target_graphs[source]
-        infos = {str(v) for v in graph.objects(None, OWL.versionInfo)}
-        assert version in infos, source
-        assert {m.source_version for m in mappings if m.source == source} == {version}
+def test_target_versions_are_the_versions_of_the_import_modules(mappings):
+    for module in imports.registry(REPO):
+        if module.seeds.startswith("sssom:"):
+            source = module.seeds.removeprefix("sssom:")
+            graph = Graph().parse(REPO / module.path, format="turtle")
+            assert {str(v) for v in graph.objects(URIRef(module.iri), OWL.versionInfo)} == {module.version}
+            assert {m.source_version for m in mappings if m.source == source} == {module.version}, source
 
 
 def test_the_traps_of_chmo_are_handled(mappings):

@@ -144,3 +144,23 @@ def test_unsatisfiable_class_is_named(sources, tmp_path):
         build(sources, tmp_path / "release")
     assert str(error.value) == "reasoner: unsatisfiable classes: https://w3id.org/ssbonto/def/ImpossibleTechnique"
     assert not (tmp_path / "release").exists()
+
+
+@pytest.mark.parametrize("table, row_start, column, value, reason", [
+    ("studies.tsv", "2\t2\t", "subject_printed", "LiCoO2/80Li2S·20P2S5;LiCoO2/Li3PO4/80Li2S·20P2S5;LiCoO2",
+     "gives 3 printed forms for 2 subjects: one per printed subject, in the order of 'subject'"),
+    ("studies.tsv", "1\t1\t", "subject", "li10gep2s12-xox;li10gep2s12-xox", "names a subject twice"),
+    ("materials.tsv", "80li2s-20p2s5\t", "components", "li2s",
+     "only a composite electrolyte (CompositeElectrolyte) has components, not a ThiophosphateElectrolyte"),
+    ("materials.tsv", "llzo-peo\t", "components", "llzo;no-such-polymer", "unknown material key 'no-such-polymer'"),
+    ("quantities.tsv", "lagp-crystallization-onset-temperature\t", "events", "CrystallisationOnset",
+     "unknown process event 'CrystallisationOnset' (did you mean CrystallizationOnset?)"),
+    ("references.tsv", "1\t", "printed", "P. Albertus et al., *Nat. Energy* 3 (1) (2018) 16.",
+     "holds Markdown ('*'): write the reference line as plain text; pages set the journal in italics from 'container'"),
+], ids=["printed-forms-beyond-subjects", "subject-twice", "components-of-a-glass", "unknown-component",
+        "unknown-event", "markdown-in-a-reference"])
+def test_a_bad_cell_of_the_new_columns(sources, table, row_start, column, value, reason):
+    path = sources / "ontology/review" / table
+    line = find_line(path, row_start)
+    edit_row(path, line, column, value)
+    assert problems_of(sources) == [f"ontology/review/{table}:{line}: column '{column}': {reason}"]

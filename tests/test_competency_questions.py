@@ -1,5 +1,7 @@
-"""Each competency question of ../shared/competency-questions.md is answered by queries/cq/CQnn.rq,
-and the answer is what the review says."""
+"""Each competency question is answered by queries/cq/CQnn.rq — its header comment carries the
+question, its rows the answer — and the answer is what the review says. The questions were first
+listed in ../shared/competency-questions.md; when that file is beside the clone, the queries are
+checked to ask exactly its questions."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ import re
 
 import pytest
 
-from conftest import REPO, SHARED
+from conftest import COMPETENCY_QUESTIONS, REPO
 
 CQ = REPO / "queries" / "cq"
+QUESTION = re.compile(r"^# (CQ\d\d) \(([a-z-]+)\): (.+)$")
 
 
 def answer(store, name: str) -> list[dict[str, str]]:
@@ -20,10 +23,37 @@ def answers(store, name: str) -> list[str]:
     return [row["answer"] for row in answer(store, name)]
 
 
-def test_every_listed_question_has_a_query():
-    listed = set(re.findall(r"\*\*(CQ\d\d)\*\*", (SHARED / "competency-questions.md").read_text(encoding="utf-8")))
-    shipped = {path.stem for path in CQ.glob("CQ*.rq")}
-    assert listed and listed <= shipped
+def question(path) -> tuple[str, str, str]:
+    """(name, kind, question) from the query's header comment: the question wraps over lines and ends
+    at its question mark; notes may follow it."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    match = QUESTION.match(lines[0])
+    assert match, f"{path.name} does not start with '# CQnn (kind): question'"
+    text = match.group(3)
+    for line in lines[1:]:
+        if not line.startswith("# ") or QUESTION.match(line):
+            break
+        text += " " + line[2:].strip()
+    return match.group(1), match.group(2), text[:text.index("?") + 1] if "?" in text else text
+
+
+def test_every_query_states_its_question():
+    shipped = sorted(CQ.glob("CQ*.rq"))
+    assert len(shipped) == 19
+    for path in shipped:
+        name, kind, text = question(path)
+        assert name == path.stem and kind, path.name
+        assert text.endswith("?") and len(text) > 30, path.name
+
+
+@pytest.mark.skipif(not COMPETENCY_QUESTIONS.is_file(),
+                    reason=f"the first list of the questions ({COMPETENCY_QUESTIONS}) is not beside this clone")
+def test_the_queries_ask_the_listed_questions():
+    listed = dict(re.findall(r"\*\*(CQ\d\d)\*\* \([a-z-]+\): (.+)", COMPETENCY_QUESTIONS.read_text(encoding="utf-8")))
+    asked = {path.stem: question(path)[2] for path in CQ.glob("CQ*.rq")}
+    assert listed and set(listed) <= set(asked)
+    for name, text in listed.items():
+        assert " ".join(asked[name].split()) == " ".join(text.split()), name
 
 
 def test_cq01_synchrotron_techniques_for_llzo_in_table1(store):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import REPO, REVIEW_TEXT, select
+from conftest import REPO, REVIEW_TEXT, needs_review_text, select
 
 REVIEW = REPO / "ontology" / "review"
 
@@ -46,10 +46,20 @@ def test_all_134_references_with_their_bibliographic_data(store):
         ("Spin Dynamics: Basics of Nuclear Magnetic Resonance", "John Wiley & Sons", "book")
 
 
+@needs_review_text
 def test_printed_references_are_verbatim_from_the_review():
-    text = REVIEW_TEXT.read_text(encoding="utf-8")
+    # the extracted text marks italics as Markdown (*Nat. Energy*); the reference lines keep the text only
+    text = re.sub(r"\*([^*\n]+)\*", r"\1", REVIEW_TEXT.read_text(encoding="utf-8"))
     for row in tsv("references.tsv"):
         assert f"[{row['number']}] {row['printed']}" in text, row["number"]
+
+
+def test_reference_lines_hold_no_markdown(store):
+    """Issue 10: a page renders the journal in italics from ssb:containerTitle; the data holds no Markdown."""
+    assert count(store, """?x dcterms:bibliographicCitation ?line . FILTER(REGEX(?line, "[*_`]"))""") == 0
+    [row] = select(store, """SELECT ?line ?journal WHERE { ?r ssb:referenceNumber 1 ;
+        dcterms:bibliographicCitation ?line ; ssb:containerTitle ?journal }""")
+    assert (row["line"], row["journal"]) == ("P. Albertus et al., Nat. Energy 3 (1) (2018) 16.", "Nat. Energy")
 
 
 LATEX = {"\\rho": "ρ", "\\sim": "~", "\\times": "×", "\\leq": "≤", "\\geq": "≥", "\\mu": "μ",
@@ -65,6 +75,7 @@ def comparable(text: str) -> str:
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
+@needs_review_text
 def test_text_quantities_quote_the_review():
     text = comparable(REVIEW_TEXT.read_text(encoding="utf-8"))
     rows = tsv("quantities.tsv")
@@ -183,3 +194,156 @@ def test_every_term_has_one_label_and_a_definition(store):
         GROUP BY ?term""")
     assert len(rows) > 250
     assert [r["term"] for r in rows if r["labels"] != "1" or r["defs"] == "0"] == []
+
+
+# -- Answers from the vocabulary alone (issue 18): each query is written from the ontology's terms,
+#    as a user who reads only ssbonto.ttl would write it, with no knowledge of how the build works.
+
+ID = "https://w3id.org/ssbonto/id/"
+
+
+def iris(store, sparql: str, variable: str = "x") -> set[str]:
+    return {row[variable] for row in select(store, sparql)}
+
+
+@pytest.mark.parametrize("printed, entity", [
+    ("NASICON/Li metal anode", "interface/li--latp"),                    # Table 2 row 6
+    ("LLZO/Li interface", "interface/li--llzo"),                         # Table 3 row 2
+    ("Li/Li10GeP2S12", "interface/li--lgps"),                            # Table 5 row 4
+    ("LiCoO2/Li3PO4/80Li2S·20P2S5", "interface/lco--li3po4--80li2s-20p2s5"),  # Table 2 row 2
+    ("Li/β-Li3PS4/Li", "cell/li-beta-li3ps4-li"),                        # Table 3 row 3
+    ("Al-doped Li7La3Zr2O12", "material/al-doped-llzo"),                 # Table 1 rows 4 and 13
+])
+def test_every_entity_a_table_prints_keeps_its_printed_form(store, printed, entity):
+    assert iris(store, f'SELECT ?x WHERE {{ ?x ssb:printedAs "{printed}" }}') == {ID + entity}
+
+
+def test_every_study_subject_carries_the_form_its_row_prints(store):
+    assert count(store, "?x a ssb:Study . FILTER NOT EXISTS { ?x ssb:hasSubject/ssb:printedAs ?printed }") == 0
+    interfaces = {row["key"] for row in tsv("interfaces.tsv")}
+    printed = {key for row in tsv("studies.tsv")
+               for key in row["subject"].split(";")[:len(row["subject_printed"].split(";"))] if key in interfaces}
+    assert len(printed) == 15
+    assert count(store, "?x a/rdfs:subClassOf* ssb:Interface ; ssb:printedAs ?printed") == len(printed)
+
+
+def test_printed_forms_and_formulas_are_printed_in_the_review(store):
+    text = comparable(REVIEW_TEXT.read_text(encoding="utf-8"))
+    printed = {row["printed"] for row in select(store, """SELECT DISTINCT ?printed WHERE {
+        { ?x ssb:printedFormula ?printed } UNION { ?x a/rdfs:subClassOf* ssb:StudiedEntity ; ssb:printedAs ?printed } }""")}
+    assert len(printed) > 90
+    # a cell printed on several lines is curated with its lines joined: by " / " between formulas
+    # (Li3.75Si0.75P0.25O4 / Li3.5Si0.5P0.5O4 / ...), by a space within one (xLi2SO4·(1-x) LiPO3)
+    def in_text(form: str) -> bool:
+        joints = (" / ", " ") if form.count(" ") == 1 else (" / ",)
+        return any(all(quoted(comparable(line), text) for line in form.split(joint)) for joint in joints)
+
+    assert [form for form in printed if not in_text(form)] == []
+
+
+def test_every_printed_stack_is_a_subject_of_its_study(store):
+    subjects = iris(store, """SELECT ?x WHERE { <https://w3id.org/ssbonto/id/study/table-2-row-2> ssb:hasSubject ?x }""")
+    assert subjects == {ID + "interface/lco--80li2s-20p2s5", ID + "interface/lco--li3po4--80li2s-20p2s5"}
+    coated = iris(store, """SELECT ?x WHERE { ?x ssb:hasSubject <https://w3id.org/ssbonto/id/interface/li--li3po4--latp> ;
+        a ssb:Study }""")
+    assert coated == {ID + "study/table-2-row-6"}
+    # every interface or cell taken from a table is the subject of a study printed in that table
+    assert count(store, """?x a/rdfs:subClassOf* ?kind ; ssb:sourceTable ?table .
+        FILTER(?kind IN (ssb:Interface, ssb:BatteryCell, ssb:CompositeElectrode))
+        FILTER NOT EXISTS { ?study a ssb:Study ; ssb:sourceTable ?table ; ssb:hasSubject ?x }""") == 0
+
+
+def test_has_side_finds_both_sides_of_every_interface(store):
+    interfaces = tsv("interfaces.tsv")
+    links = sum(2 if row["side_b"] else 1 for row in interfaces)
+    assert links == 47
+    assert int(select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?i ssb:hasSide ?m }")[0]["n"]) == links
+    assert iris(store, "SELECT ?x WHERE { ?x ssb:hasSide <https://w3id.org/ssbonto/id/material/llzo> }") == {
+        ID + "interface/li--llzo", ID + "interface/lco--llzo"}
+    # and the super-property of sides, coatings and components
+    assert iris(store, "SELECT ?x WHERE { <https://w3id.org/ssbonto/id/interface/li--li3po4--latp> ssb:involvesMaterial ?x }") \
+        == {ID + "material/li", ID + "material/latp", ID + "material/li3po4"}
+
+
+@pytest.mark.parametrize("sparql, expected", [
+    ('SELECT ?x WHERE { ?x ssb:acronym "NMC811" }', "material/nmc811"),
+    ('SELECT ?x WHERE { ?x ssb:acronym "LLZO" }', "material/llzo"),
+    ('SELECT ?x WHERE { ?x ssb:formula "Li10GeP2S12" }', "material/lgps"),
+    ('SELECT ?x WHERE { ?x ssb:printedFormula "Na3Sb4" }', "material/na3sbs4"),
+    ('SELECT ?x WHERE { ?x ssb:acronym "XPS" }', None),
+])
+def test_acronyms_and_formulas_are_plain_strings_alike(store, sparql, expected):
+    found = iris(store, sparql)
+    if expected is None:  # a term's acronym: ssb:XRayPhotoelectronSpectroscopy
+        assert found == {"https://w3id.org/ssbonto/def/XRayPhotoelectronSpectroscopy"}
+    else:
+        assert found == {ID + expected}
+
+
+def test_every_literal_has_the_datatype_its_property_declares(store):
+    assert count(store, """?x ?p ?value . ?p rdfs:range ?range .
+        FILTER(STRSTARTS(STR(?p), "https://w3id.org/ssbonto/def/") && isLiteral(?value) && DATATYPE(?value) != ?range)""") == 0
+    assert count(store, """?x ?p ?value . FILTER(?p IN (rdfs:label, skos:definition, skos:altLabel, skos:editorialNote))
+        FILTER(isLiteral(?value) && LANG(?value) != "en")""") == 0
+
+
+def test_a_material_keeps_every_printed_formula_and_one_normalized_formula(store):
+    from ssbonto.build.chemistry import parse_formula
+
+    rows = select(store, """SELECT ?printed ?formula ?normalized WHERE {
+        <https://w3id.org/ssbonto/id/material/latp> ssb:printedFormula ?printed ; ssb:formula ?formula ;
+            ssb:normalizedFormula ?normalized }""")
+    assert {r["printed"] for r in rows} == {"Li1+xTi2-xAlx(PO4)3", "Li1-xAlxTi2-x(PO4)3"}  # Table 4, the text [81]
+    assert {(r["formula"], r["normalized"]) for r in rows} == {("Li1+xTi2-xAlx(PO4)3", "AlxLi1+xO12P3Ti2-x")}
+    # the element order of a printing does not matter: the text's corrected form is the same material
+    same = parse_formula("Li1+xAlxTi2-x(PO4)3").normalized
+    assert iris(store, f'SELECT ?x WHERE {{ ?x ssb:normalizedFormula "{same}" }}') == {ID + "material/latp"}
+    al_llzo = {r["printed"] for r in select(store, """SELECT ?printed WHERE {
+        <https://w3id.org/ssbonto/id/material/li7-xalx-3la3zr2o12> ssb:printedFormula ?printed }""")}
+    assert al_llzo == {"(Li7-xAlx/3)La3Zr2O12", "Li7-xAlx/3La3Zr2O12"}  # Table 1 [38], Table 4 [66,79]
+    assert {parse_formula(form).normalized for form in al_llzo} == {"Alx/3La3Li7-xO12Zr2"}
+    assert count(store, "?x ssb:formula ?f . FILTER NOT EXISTS { ?x ssb:normalizedFormula ?n ; ssb:printedFormula ?p }") == 0
+
+
+def test_curated_normalized_formulas_are_the_parser_s(store):
+    from ssbonto.build.chemistry import parse_formula, parse_substitutions
+
+    stored = {row["x"].rsplit("/", 1)[-1]: row["n"] for row in select(store, """SELECT ?x ?n WHERE {
+        ?x ssb:normalizedFormula ?n }""")}
+    curated = {row["key"]: parse_formula(row["formula"], parse_substitutions(row["substitutions"])).normalized
+               for row in tsv("materials.tsv") if row["formula"]}
+    assert stored == curated
+
+
+def test_which_studies_involve_llzo_finds_its_composite(store):
+    studies = iris(store, """SELECT ?x WHERE {
+        ?x a ssb:Study ; ssb:hasSubject/ssb:involvesMaterial? <https://w3id.org/ssbonto/id/material/llzo> }""")
+    assert ID + "study/table-4-row-20" in studies  # Li7La3Zr2O12-PEO
+    assert {ID + "study/table-1-row-5", ID + "study/table-3-row-2", ID + "study/table-2-row-8"} <= studies
+    assert iris(store, "SELECT ?x WHERE { <https://w3id.org/ssbonto/id/material/llzo-peo> ssb:hasComponent ?x }") == {
+        ID + "material/llzo", ID + "material/peo"}
+    assert iris(store, "SELECT ?x WHERE { <https://w3id.org/ssbonto/id/material/3peg-liclo4-tio2> ssb:hasComponent ?x }") \
+        == {ID + "material/tio2", ID + "material/al2o3"}
+
+
+def test_a_temperature_says_which_event_it_marks(store):
+    rows = select(store, """SELECT ?event ?value ?min ?max WHERE {
+        ?finding ssb:hasSubject <https://w3id.org/ssbonto/id/material/lagp> ; ssb:hasQuantity ?q .
+        ?q ssb:quantifies ssb:Temperature ; ssb:marksEvent ?e . ?e rdfs:label ?event .
+        OPTIONAL { ?q qudt:numericValue ?value } OPTIONAL { ?q ssb:minimumValue ?min } OPTIONAL { ?q ssb:maximumValue ?max } }""")
+    found = {(r["event"], Decimal(r.get("value") or r.get("min") or r.get("max"))) for r in rows}
+    assert found == {("crystallization onset", 570), ("dopant incorporation", 730), ("dopant extraction", 950),
+                     ("secondary phase formation", 950), ("annealing temperature limit", 950)}
+    [conversion] = select(store, """SELECT ?value WHERE { ?q ssb:marksEvent ssb:PhaseTransformation ;
+        qudt:numericValue ?value ; qudt:unit unit:DEG_C }""")
+    assert Decimal(conversion["value"]) == 300  # germanium mullite -> AlPO4 on cooling [20]
+    assert count(store, "?x ssb:quantifies ssb:Temperature . FILTER NOT EXISTS { ?x ssb:marksEvent ?e }") == 0
+
+
+def test_a_study_subject_names_the_table_it_is_printed_in(store):
+    tables = iris(store, "SELECT ?x WHERE { <https://w3id.org/ssbonto/id/material/na3sbs4> ssb:sourceTable ?x }")
+    assert tables == {ID + "table/1"}
+    [note] = select(store, "SELECT ?note WHERE { <https://w3id.org/ssbonto/id/material/na3sbs4> skos:editorialNote ?note }")
+    assert "no generic sulfide class" not in note["note"] and "SulfideElectrolyte" in note["note"]
+    assert count(store, """?study a ssb:Study ; ssb:hasSubject ?x ; ssb:sourceTable ?table .
+        FILTER NOT EXISTS { ?x ssb:sourceTable ?table }""") == 0

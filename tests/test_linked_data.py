@@ -174,7 +174,7 @@ def test_a_material_page_shows_label_types_links_and_provenance_back_to_the_revi
     cited = [a.get("href") for a in provenance.xpath(".//ul[@class='references']/li/a")]
     assert cited == [f"/id/reference/{n}" for n in sorted(int(n) for n in row["refs"].split(";"))]
     first = provenance.xpath("string(.//ul[@class='references']/li[1])")
-    assert first.startswith("[4] ") and first.endswith(" — Y. Shen et al., *Joule* 2 (9) (2018) 1674.")
+    assert first.startswith("[4] ") and first.endswith(" — Y. Shen et al., Joule 2 (9) (2018) 1674.")
     incoming = {a.get("href") for a in html.xpath("//section[@id='incoming']//a")}
     assert {"/id/study/table-1-row-5", "/id/material/al-doped-llzo", "/def/hasSubject"} <= incoming
     statements = {tr.xpath("string(th)"): [li.text_content() for li in tr.xpath("td/ul/li")]

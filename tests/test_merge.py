@@ -2,8 +2,10 @@
 
 The whole reference set (CHAMEO, electrochemistry, BattINFO, chemical-substance, EMMO 1.0.2, CHMO,
 PaNET, QUDT units) is merged and decided in the default satisfiability mode (under a minute here;
-docs/merging.md lists the timings). Full classification of that set takes 10 minutes or more, so the
-classify mode is tested on ssbonto + PaNET (seconds).
+docs/merging.md lists the timings) when the reference files are beside the clone
+($SSBONTO_REFERENCE_DIR). Full classification of that set takes 10 minutes or more, so the classify
+mode is tested on ssbonto + PaNET's import module (ontology/imports/panet.ttl: seconds, and in a bare
+clone too).
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from conftest import REFERENCE_DIR as REF
+from conftest import REPO, needs_reference
 from ssbonto.interop import merge as merging
 from ssbonto.interop import satisfiability
 from ssbonto.namespaces import SSB
 
-REPO = Path(__file__).resolve().parents[1]
-REF = REPO.parent / "shared" / "ref-ontologies"
-PANET = REF / "panet" / "PaNET.ttl"
+PANET = REPO / "ontology" / "imports" / "panet.ttl"  # PaNET's terms the alignments use, with their ancestors
 PANET_NS = "http://purl.org/pan-science/PaNET/"
 QUDT_UNITS = REF / "qudt" / "src" / "main" / "rdf" / "vocab" / "unit" / "VOCAB_QUDT-UNITS-ALL.ttl"
 EMMO_SEARCH = ("emmo/1.0.2", "domain-battery", "domain-electrochemistry", "domain-chemical-substance",
@@ -51,6 +53,7 @@ def full_merge(tmp_path_factory):
     return result, json.loads(report_file.read_text(encoding="utf-8"))
 
 
+@needs_reference
 def test_the_whole_materials_merge_is_consistent_with_every_class_of_ours_satisfiable(full_merge):
     result, report = full_merge
     assert result.returncode == 0, result.stdout + result.stderr
@@ -68,6 +71,7 @@ def test_the_whole_materials_merge_is_consistent_with_every_class_of_ours_satisf
         in result.stdout
 
 
+@needs_reference
 def test_placements_without_classification_are_the_asserted_ones_and_say_so(full_merge):
     result, report = full_merge
     assert report["placements_inferred"] is False
@@ -90,7 +94,7 @@ def test_ssbonto_with_panet_classified_is_consistent_with_no_unsatisfiable_class
     assert report.timed_out is False
     assert report.unsatisfiable == []
     assert report.exit_code == 0
-    assert [Path(f).name for f in report.files] == ["ssbonto.ttl", "ssbonto-alignments.ttl", "PaNET.ttl"]
+    assert [Path(f).name for f in report.files] == ["ssbonto.ttl", "ssbonto-alignments.ttl", "panet.ttl"]
 
 
 def test_our_terms_land_in_panet_hierarchy(panet_merge):
@@ -226,6 +230,7 @@ def test_a_time_limit_of_zero_is_a_clear_error():
     assert "error: --time-limit: 0 is not a number of seconds above 0" in result.stderr
 
 
+@needs_reference
 def test_battinfo_closure_resolves_locally_with_reported_substitutions():
     """BattINFO imports electrochemistry 0.36.0 modules, chemical-substance 0.15.0 and CHAMEO 1.0.2, which are
     stored as 0.37.2, 0.14.2 and 1.0.3; with EMMO pinned to 1.0.2 nothing is left unresolved."""

@@ -201,7 +201,8 @@ BAD_FORMULAS = ["", "Li7La3Zr2O12)", "Qz2", "Li2S·", "li2s", "Li..5", "Li2(", "
                 "Li2S··P2S5", "(Li2S", "LiJ", "β-", "β-80Li2S", "Li[Ni)", "LiCoO2-", "-LiCoO2", "Li()", "Li2**3",
                 "Li-", "Xx", "k-Si", "Li(2+x)" * 2 + "!"]
 GOOD_FORMULAS = ["Li[Ni0.8Co0.1]O2", "Li2O·xH2O", "Li2S-P2S5", "LiNi1/3Co1/3Mn1/3O2", "Li1+x+yAlxTi2-xSiyP3-yO12",
-                 "Li.5Co", "Sn2n", "SnSn", "Cx", "Li2S20P2S5", "80Li2S–20P2S5", "Li7-xLa3Zr2-xTaxO12", "XeF2", "H2O2"]
+                 "Li.5Co", "Sn2n", "SnSn", "Cx", "Li2S20P2S5", "80Li2S–20P2S5", "Li7-xLa3Zr2-xTaxO12", "XeF2", "H2O2",
+                 "Li2/xO"]
 
 
 def test_formula_pattern_accepts_exactly_what_the_formula_parser_accepts(shapes):

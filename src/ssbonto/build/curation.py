@@ -16,19 +16,20 @@ STUDY_TABLES = {1, 2, 3, 4, 5, 8}
 NUCLIDE = re.compile(r"^(\d+)([A-Z][a-z]?)$")
 SOURCE = re.compile(r"^(Table \d+|Table \d+ caption|Figure \d+ caption|Section: .+)$")
 KIND_OF_REFERENCE = {"article", "book", "chapter"}
+MARKUP = re.compile(r"[*_`]")  # Markdown emphasis or code the text extraction left in a reference line
 
 COLUMNS = {
     "references.tsv": ["number", "first_author", "authors", "title", "container", "volume", "issue",
                        "year", "pages", "publisher", "kind", "printed"],
     "materials.tsv": ["key", "label", "formula_printed", "formula", "substitutions", "class", "roles",
-                      "variant_of", "acronyms", "source", "refs", "note"],
+                      "variant_of", "components", "acronyms", "source", "refs", "note"],
     "interfaces.tsv": ["key", "label", "class", "side_a", "side_b", "coating", "source", "refs", "note"],
     "cells.tsv": ["key", "label", "printed", "class", "components", "source", "refs", "note"],
     "studies.tsv": ["table", "row", "group", "subject", "subject_printed", "techniques_printed",
                     "techniques", "mode", "stimulus", "nuclei", "measurands", "resolution",
                     "resolution_unit", "finding", "refs", "note"],
     "quantities.tsv": ["key", "subject", "quantity", "value", "min", "max", "unit", "approximate",
-                       "printed", "statement", "technique", "condition", "source", "refs", "note"],
+                       "printed", "statement", "technique", "condition", "events", "source", "refs", "note"],
     "neutron-scattering-lengths.tsv": ["row", "nuclide", "printed", "abundance_percent",
                                        "coherent_length_real", "coherent_length_imaginary",
                                        "total_cross_section", "absorption_cross_section", "note"],
@@ -78,11 +79,12 @@ class Material:
     origin: Origin
     key: str
     label: str
-    formula_printed: str
+    formula_printed: list[str]  # every form the review prints
     formula: chemistry.Formula | None
     material_class: str
     roles: list[str]
     variant_of: str
+    components: list[str]  # material keys of a composite's constituents
     acronyms: list[str]
     source: str
     refs: list[int]
@@ -122,8 +124,8 @@ class Study:
     table: int
     row: int
     group: str
-    subject: str
-    subject_printed: str
+    subjects: list[str]  # one key per printed stack or entity the row names
+    subject_printed: list[str]  # the printed forms of the first subjects; later ones are named elsewhere in the row
     techniques_printed: str
     techniques: list[str]
     mode: str
@@ -152,6 +154,7 @@ class QuantityFact:
     statement: str
     techniques: list[str]
     condition: str
+    events: list[str]
     source: str
     refs: list[int]
     note: str
@@ -325,10 +328,15 @@ class Curator:
             seen.add(number)
             year = row.integer("year", required=False, minimum=1900)
             kind = row.choice("kind", KIND_OF_REFERENCE, "reference kind", required=True)
+            printed = row.text("printed", True)
+            markup = MARKUP.search(printed)
+            if markup:
+                row.problem("printed", f"holds Markdown ({markup.group(0)!r}): write the reference line as plain "
+                                       "text; pages set the journal in italics from 'container'")
             references.append(Reference(
                 _origin(row), number, row.text("first_author", True), row.text("authors", True),
                 row.text("title", kind == "book"), row.text("container", kind != "book"), row.text("volume"), row.text("issue"),
-                year, row.text("pages"), row.text("publisher"), kind, row.text("printed", True)))
+                year, row.text("pages"), row.text("publisher"), kind, printed))
         return references
 
     # -- materials, interfaces, cells ----------------------------------------------------------
@@ -346,11 +354,15 @@ class Curator:
                                 str(error))
             elif not row.text("note"):
                 row.problem("note", "a material without a formula must say why in 'note'")
+            material_class = row.choice("class", self.vocabulary.material_classes, "material class", required=True)
+            components = row.slugs("components")
+            if components and material_class not in self.vocabulary.composite_classes:
+                row.problem("components", f"only a composite electrolyte ({', '.join(sorted(self.vocabulary.composite_classes))}) "
+                                          f"has components, not a {material_class}")
             materials.append(Material(
-                _origin(row), row.slug("key"), row.text("label", True), row.text("formula_printed"), formula,
-                row.choice("class", self.vocabulary.material_classes, "material class", required=True),
-                row.choices("roles", self.vocabulary.roles, "material role", required=True),
-                row.slug("variant_of", required=False), row.values("acronyms"), _source(row),
+                _origin(row), row.slug("key"), row.text("label", True), row.values("formula_printed"), formula,
+                material_class, row.choices("roles", self.vocabulary.roles, "material role", required=True),
+                row.slug("variant_of", required=False), components, row.values("acronyms"), _source(row),
                 _refs(row, required=False), row.text("note")))
         return materials
 
@@ -401,9 +413,16 @@ class Curator:
             resolution = row.decimal("resolution")
             if resolution and not unit:
                 row.problem("resolution_unit", "a resolution needs a unit")
+            subjects = row.slugs("subject", required=True)
+            if len(set(subjects)) != len(subjects):
+                row.problem("subject", "names a subject twice")
+            printed = row.values("subject_printed", required=True)
+            if subjects and len(printed) > len(subjects):
+                row.problem("subject_printed", f"gives {len(printed)} printed forms for {len(subjects)} subjects: "
+                                               "one per printed subject, in the order of 'subject'")
             studies.append(Study(
-                _origin(row), table, number, row.text("group"), row.slug("subject"),
-                row.text("subject_printed", True), row.text("techniques_printed", True),
+                _origin(row), table, number, row.text("group"), subjects, printed,
+                row.text("techniques_printed", True),
                 row.choices("techniques", self.vocabulary.techniques, "technique class", required=True),
                 row.choice("mode", self.vocabulary.modes, "measurement mode"),
                 row.choice("stimulus", self.vocabulary.stimuli, "stimulus"),
@@ -428,7 +447,8 @@ class Curator:
                 value, minimum, maximum, row.text("unit", True), row.flag("approximate"),
                 row.text("printed", True), row.text("statement", True),
                 row.choices("technique", self.vocabulary.techniques, "technique class"),
-                row.text("condition"), _source(row), _refs(row, required=False), row.text("note")))
+                row.text("condition"), row.choices("events", self.vocabulary.events, "process event"),
+                _source(row), _refs(row, required=False), row.text("note")))
         return facts
 
     def load_neutron_data(self) -> list[NeutronDatum]:
@@ -503,6 +523,11 @@ class Curator:
                 bad(m.origin, "variant_of", f"unknown material key {m.variant_of!r}")
             if m.variant_of == m.key:
                 bad(m.origin, "variant_of", "a material cannot be a variant of itself")
+            for key in m.components:
+                if key not in materials:
+                    bad(m.origin, "components", f"unknown material key {key!r}")
+                elif key == m.key:
+                    bad(m.origin, "components", "a material cannot be a component of itself")
             check_refs(m)
         for i in review.interfaces:
             for column, key in (("side_a", i.side_a), ("side_b", i.side_b), ("coating", i.coating)):
@@ -522,8 +547,9 @@ class Curator:
                     bad(c.origin, "components", f"unknown material key {key!r}")
             check_refs(c)
         for s in review.studies:
-            if s.subject not in subjects:
-                bad(s.origin, "subject", f"unknown material, interface or cell key {s.subject!r}")
+            for key in s.subjects:
+                if key not in subjects:
+                    bad(s.origin, "subject", f"unknown material, interface or cell key {key!r}")
             if s.resolution_unit and s.resolution_unit not in review.units:
                 bad(s.origin, "resolution_unit", f"unit {s.resolution_unit!r} is not a QUDT unit listed in "
                                                  "ontology/units.tsv")

@@ -2,7 +2,8 @@
 
 Every individual says where it came from: the review table and row or section
 (`sourceTable`/`sourceRow`/`sourceSection`), the cited references (`citesReference`), and the
-curated file and line it was generated from (`curationFile`/`curationLine`).
+curated file and line it was generated from (`curationFile`/`curationLine`). What our
+sub-properties entail is stated too (hasSide for firstSide, involvesMaterial for a side).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from ..namespaces import ID, QUANTITYKIND, QUDT, SSB, UNIT, bind_prefixes
 from . import chemistry, passages
 from .curation import NUCLIDE, Origin, Review
-from .vocabulary import Vocabulary, subclasses
+from .vocabulary import Vocabulary, subclasses, super_properties
 
 
 def kebab(name: str) -> str:
@@ -31,12 +32,6 @@ def element_iri(symbol: str) -> URIRef:
 
 def nuclide_iri(nuclide: str) -> URIRef:
     return ID[f"nuclide/{nuclide}"]
-
-
-def without_emphasis(printed: str) -> str:
-    """The reference line as a citation: the text extraction marks italics Markdown-style
-    (`*Nat. Energy*`); the curated table keeps them verbatim, the graph does not."""
-    return re.sub(r"\*([^*]+)\*", r"\1", printed)
 
 
 def en(text: str) -> Literal:
@@ -107,6 +102,7 @@ class Populator:
         self.add_capabilities()
         self.add_nuclides()
         self.add_elements()
+        self.add_super_property_statements()
         return self.graph
 
     def add_tables(self):
@@ -124,7 +120,7 @@ class Populator:
             self.add(iri, SSB.authorList, Literal(r.authors))
             self.add(iri, SSB.containerTitle, Literal(r.container))
             self.add(iri, SSB.referenceKind, Literal(r.kind))
-            self.add(iri, DCTERMS.bibliographicCitation, Literal(without_emphasis(r.printed)))
+            self.add(iri, DCTERMS.bibliographicCitation, Literal(r.printed))
             for prop, value in ((DCTERMS.title, r.title), (SSB.volume, r.volume), (SSB.issue, r.issue),
                                 (SSB.pages, r.pages), (SSB.publisherName, r.publisher)):
                 if value:
@@ -138,15 +134,18 @@ class Populator:
             iri = self.individual(ID[f"material/{m.key}"], SSB[m.material_class], m.label)
             self.subject_iris[m.key] = iri
             for acronym in m.acronyms:
-                self.add(iri, SSB.acronym, en(acronym))
+                self.add(iri, SSB.acronym, Literal(acronym))
             for role in m.roles:
                 self.add(iri, SSB.hasRole, self.vocabulary.roles[role])
             if m.variant_of:
                 self.add(iri, SSB.isVariantOf, ID[f"material/{m.variant_of}"])
-            if m.formula_printed:
-                self.add(iri, SSB.printedFormula, Literal(m.formula_printed))
+            for key in m.components:
+                self.add(iri, SSB.hasComponent, ID[f"material/{key}"])
+            for printed in m.formula_printed:
+                self.add(iri, SSB.printedFormula, Literal(printed))
             if m.formula:
                 self.add(iri, SSB.formula, Literal(m.formula.text))
+                self.add(iri, SSB.normalizedFormula, Literal(m.formula.normalized))
                 self.add_element_set(iri, m.formula.elements)
             self.from_source(iri, m.source)
             self.cites(iri, m.refs)
@@ -201,9 +200,14 @@ class Populator:
         for s in self.review.studies:
             slug = f"table-{s.table}-row-{s.row}"
             study = self.individual(ID[f"study/{slug}"], SSB.Study,
-                                    f"Table {s.table}, row {s.row}: {s.subject_printed} by {s.techniques_printed}")
-            subject = self.subject_iris[s.subject]
-            self.add(study, SSB.hasSubject, subject)
+                                    f"Table {s.table}, row {s.row}: {' and '.join(s.subject_printed)} "
+                                    f"by {s.techniques_printed}")
+            subjects = [self.subject_iris[key] for key in s.subjects]
+            for index, subject in enumerate(subjects):
+                self.add(study, SSB.hasSubject, subject)
+                self.add(subject, SSB.sourceTable, ID[f"table/{s.table}"])
+                if index < len(s.subject_printed):  # the first subjects are the ones the row prints
+                    self.add(subject, SSB.printedAs, Literal(s.subject_printed[index]))
             self.add(study, SSB.statement, Literal(s.finding))
             self.add(study, SSB.printedAs, Literal(s.techniques_printed))
             if s.group:
@@ -221,7 +225,7 @@ class Populator:
                 self.curated(resolution, s.origin)
             for technique in s.techniques:
                 measurement = self.measurement(ID[f"measurement/{slug}-{kebab(technique)}"], technique,
-                                               f"Table {s.table}, row {s.row}", subject, s.refs)
+                                               f"Table {s.table}, row {s.row}", subjects, s.refs)
                 self.add(measurement, SSB.partOfStudy, study)
                 if s.mode:
                     self.add(measurement, SSB.hasMeasurementMode, self.vocabulary.modes[s.mode])
@@ -237,11 +241,11 @@ class Populator:
                 self.from_source(measurement, f"Table {s.table}", s.row)
                 self.curated(measurement, s.origin)
 
-    def measurement(self, iri: URIRef, technique: str, where: str, subject: URIRef | None,
+    def measurement(self, iri: URIRef, technique: str, where: str, subjects: list[URIRef],
                     refs: list[int]) -> URIRef:
         technique_iri = self.vocabulary.techniques[technique]
         self.individual(iri, technique_iri, f"{self.term_label(technique_iri)} ({where})")
-        if subject is not None:
+        for subject in subjects:
             self.add(iri, SSB.hasSubject, subject)
         self.cites(iri, refs)
         return iri
@@ -273,6 +277,8 @@ class Populator:
             self.curated(quantity, q.origin)
             if q.condition:
                 self.add(quantity, SSB.condition, Literal(q.condition))
+            for event in q.events:
+                self.add(quantity, SSB.marksEvent, self.vocabulary.events[event])
             self.add(finding, SSB.hasQuantity, quantity)
             self.add(finding, SSB.statement, Literal(q.statement))
             subject = self.subject_iris.get(q.subject)
@@ -284,7 +290,8 @@ class Populator:
                 self.add(finding, DCTERMS.subject, self.vocabulary.facilities[q.subject])
             for technique in q.techniques:
                 measurement = self.measurement(ID[f"measurement/finding-{q.key}-{kebab(technique)}"], technique,
-                                               q.source.removeprefix("Section: "), subject, q.refs)
+                                               q.source.removeprefix("Section: "),
+                                               [subject] if subject is not None else [], q.refs)
                 self.add(finding, SSB.reportedBy, measurement)
                 self.from_source(measurement, q.source)
                 self.curated(measurement, q.origin)
@@ -380,6 +387,15 @@ class Populator:
         Collection(self.graph, items, [element_iri(s) for s in symbols])
         self.add(different, RDF.type, OWL.AllDifferent)
         self.add(different, OWL.distinctMembers, items)
+
+    def add_super_property_statements(self):
+        """What our sub-properties entail, stated: every firstSide or secondSide link is a hasSide
+        link, every side, coating or component link an involvesMaterial link, so that a query
+        written from the ontology (?interface ssb:hasSide ?material) finds them all."""
+        for prop, parents in super_properties(self.tbox).items():
+            for s, o in list(self.graph.subject_objects(prop)):
+                for parent in parents:
+                    self.add(s, parent, o)
 
     def tbox_elements(self) -> set[str]:
         prefix = str(ID["element/"])

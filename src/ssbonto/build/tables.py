@@ -45,6 +45,14 @@ class Row:
             self.problem(column, f"key {value!r} is not a lowercase slug like 'li7la3zr2o12'")
         return value
 
+    def slugs(self, column: str, required: bool = False) -> list[str]:
+        """A ';'-separated list of keys, each a lowercase slug."""
+        keys = self.values(column, required)
+        for key in keys:
+            if not SLUG.match(key):
+                self.problem(column, f"key {key!r} is not a lowercase slug like 'li7la3zr2o12'")
+        return [key for key in keys if SLUG.match(key)]
+
     def integer(self, column: str, required: bool = True, minimum: int | None = None) -> int | None:
         value = self.text(column, required)
         if not value:

@@ -36,6 +36,24 @@ def instances(tbox: Graph, cls: URIRef) -> dict[str, URIRef]:
     return {_local(i): i for c in classes for i in tbox.subjects(RDF.type, c) if _ours(i)}
 
 
+def super_properties(tbox: Graph) -> dict[URIRef, set[URIRef]]:
+    """Each property of ours with its super-properties of ours (rdfs:subPropertyOf, transitively):
+    firstSide -> {hasSide, involvesMaterial}. Super-properties elsewhere (acronym's skos:altLabel)
+    are left out."""
+    found: dict[URIRef, set[URIRef]] = {}
+    for prop in set(tbox.subjects(RDFS.subPropertyOf, None)):
+        parents, frontier = set(), [prop]
+        while frontier:
+            for parent in tbox.objects(frontier.pop(), RDFS.subPropertyOf):
+                if parent not in parents and parent != prop:
+                    parents.add(parent)
+                    frontier.append(parent)
+        ours = {parent for parent in parents if _ours(parent)}
+        if _ours(prop) and ours:
+            found[prop] = ours
+    return found
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     techniques: dict[str, URIRef]
@@ -49,7 +67,9 @@ class Vocabulary:
     material_classes: dict[str, URIRef]
     interface_classes: dict[str, URIRef]
     cell_classes: dict[str, URIRef]
+    composite_classes: dict[str, URIRef]
     facilities: dict[str, URIRef]
+    events: dict[str, URIRef]
 
     @classmethod
     def from_tbox(cls, tbox: Graph) -> "Vocabulary":
@@ -74,5 +94,7 @@ class Vocabulary:
             cell_classes=subclasses(tbox, SSB.BatteryCell) | {
                 k: v for k, v in subclasses(tbox, SSB.StudiedEntity).items()
                 if k == "CompositeElectrode"},
+            composite_classes=subclasses(tbox, SSB.CompositeElectrolyte),
             facilities=instances(tbox, SSB.Facility),
+            events=instances(tbox, SSB.ProcessEvent),
         )

@@ -51,6 +51,8 @@ def parser() -> argparse.ArgumentParser:
                                         "ontologies (imports resolved locally) and reason over the result"))
     interop.add_check_arguments(command("check", interop.run_check, "run the ontology quality checks (OOPS!, "
                                         "FOOPS!, ROBOT report, OWL 2 DL profile)"))
+    interop.add_imports_arguments(command("imports", interop.run_imports, "the import modules of the reference "
+                                          "ontologies in ontology/imports/ (refresh them from new releases)"))
 
     from . import validate
     validate.add_arguments(command("validate", validate.run, "validate RDF files (another lab's study "

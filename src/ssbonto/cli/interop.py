@@ -80,3 +80,34 @@ def run_check(args) -> int:
         return 2
     print_report(report)
     return 0 if report.passed else 1
+
+
+def add_imports_arguments(parser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    refresh = actions.add_parser("refresh", help="extract the import modules of ontology/imports/ again from the "
+                                                 "reference ontologies (ontology/imports/imports.tsv lists them)")
+    refresh.add_argument("--from", dest="reference_dir", required=True, metavar="DIR",
+                         help="folder holding the reference ontologies at the paths imports.tsv names "
+                              "(e.g. ../shared/ref-ontologies)")
+    refresh.add_argument("--only", action="append", metavar="MODULE", help="refresh only this module (repeatable)")
+    refresh.add_argument("--output", metavar="DIR", help="write the modules here instead of ontology/imports/")
+    refresh.add_argument("--sources", help="folder holding ontology/ (default: this checkout)")
+
+
+def run_imports(args) -> int:
+    from ..interop.imports import refresh
+
+    sources = Path(args.sources) if args.sources else default_sources()
+    reference_dir = Path(args.reference_dir)
+    if not reference_dir.is_dir():
+        print(f"error: --from {reference_dir}: no such folder", file=sys.stderr)
+        return EXIT_UNUSABLE
+    try:
+        written = refresh(sources, reference_dir, args.only, Path(args.output) if args.output else None,
+                          log=lambda message: print(message, file=sys.stderr, flush=True))
+    except BuildError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    print(f"refreshed {len(written)} import module(s)")
+    return 0

@@ -26,8 +26,11 @@ def release_of(args) -> Path:
 
 
 def build_if_needed(sources: Path | None, release: Path | None, rebuild: bool = False,
-                    reasoner_timeout: float | None = 600, list_warnings: bool = False) -> Path:
-    """Build the release unless it is up to date with its sources; say which, and return it."""
+                    reasoner_timeout: float | None = 600, list_warnings: bool = False,
+                    keep_undigested: bool = False) -> Path:
+    """Build the release unless it is up to date with its sources; say which, and return it.
+    `keep_undigested`: a release that records no digest (a synthetic one of bench/scale.py, or one
+    an older ssbonto built) is used as it is instead of being built again (what `serve` wants)."""
     from ..build import build
     from ..build.digest import built_from, is_up_to_date
 
@@ -37,6 +40,10 @@ def build_if_needed(sources: Path | None, release: Path | None, rebuild: bool = 
         version = read_manifest(release)["version"]
         stderr(f"release {version} at {release} is up to date with its sources; not building it again "
                "(--rebuild builds anyway)")
+        return release
+    if not rebuild and keep_undigested and is_release(release) and built_from(release) is None:
+        stderr(f"the release at {release} records no digest of its sources: used as it is (--rebuild builds it "
+               "from the sources)")
         return release
     why = ("--rebuild asked for it" if rebuild else "there is no release yet" if not is_release(release)
            else "the release records no digest of its sources" if built_from(release) is None

@@ -82,7 +82,7 @@ def run(args) -> int:
         except ValueError as error:
             raise SystemExit(f"error: --store: {error}")
     release = Path(args.release_dir) if getattr(args, "release_dir", None) else default_release_dir()
-    build_if_needed(None, release, rebuild=args.rebuild)  # only when the sources changed (or --rebuild)
+    build_if_needed(None, release, rebuild=args.rebuild, keep_undigested=True)  # when the sources changed
     if not args.store:
         try:
             store_mode = choose_mode(release, args.store_mode)

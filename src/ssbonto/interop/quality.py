@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from ..errors import BuildError, Problem
+from . import owlapi
 
 QUERY_DIR = Path("queries") / "quality"
 DL_PROFILE = "owl2-dl-profile"
@@ -65,19 +66,9 @@ def run_queries(graph: Graph, queries: dict[str, str]) -> list[Violation]:
     return violations
 
 
-_JVM_CLASSPATH: list[str] = []
-
-
 def _owlapi():
     """OWLManager, OWL2DLProfile and java.io.File from the OWL API inside owlready2's HermiT.jar."""
-    import jpype
-    import jpype.imports  # noqa: F401  (enables `from org... import`)
-    import owlready2
-
-    if not jpype.isJVMStarted():
-        jar = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
-        _JVM_CLASSPATH.append(str(jar))
-        jpype.startJVM(classpath=_JVM_CLASSPATH, convertStrings=True)
+    owlapi.start(DL_PROFILE)
     from java.io import File
     from org.semanticweb.owlapi.apibinding import OWLManager
     from org.semanticweb.owlapi.profiles import OWL2DLProfile
@@ -86,10 +77,6 @@ def _owlapi():
 
 def dl_profile_violations(graph: Graph) -> list[Violation]:
     """Violations of the OWL 2 DL profile, as the OWL API reports them (imports are not followed)."""
-    from ..build.reason import java_available
-
-    if not java_available():
-        raise BuildError(Problem("owl2-dl-profile", None, None, "java is not on PATH; the OWL API needs a Java runtime"))
     manager_class, profile_class, java_file = _owlapi()
     with tempfile.TemporaryDirectory(prefix="ssbonto-check-") as tmp:
         path = Path(tmp) / "ontology.owl"
