@@ -3,7 +3,8 @@
 test can hold each entry to the diff it was made from.
 
 A release is named by a folder (a built release, or an earlier one kept in it) or by a version:
-the current release, an earlier release kept beside it, or a release archived in the sources.
+a release archived in the sources (as published), an earlier release kept beside the current one,
+or the current release.
 """
 
 from __future__ import annotations
@@ -27,14 +28,12 @@ def load_release(name: str, sources: Path, release_dir: Path) -> ReleaseGraphs:
     folder = Path(name)
     if is_release(folder):
         return graphs_from_nquads((folder / DATASET_DUMP).read_bytes(), read_manifest(folder)["version"])
-    known: dict[str, object] = {}
+    # a version names the release as published (its archive) before any build that carries it
+    known: dict[str, object] = dict(archives(sources))
     if is_release(release_dir):
-        current = read_manifest(release_dir)["version"]
-        known[current] = release_dir
         for version, path in earlier_releases(release_dir).items():
             known.setdefault(version, path)
-    for version, archive in archives(sources).items():
-        known.setdefault(version, archive)
+        known.setdefault(read_manifest(release_dir)["version"], release_dir)
     found = known.get(name)
     if found is None:
         listed = ", ".join(known) or "none"

@@ -134,7 +134,7 @@ class Contributor:
         self.review: Review = Curator(sources, self.vocabulary).load()
         self.names = {iri: name for table in (self.vocabulary.observables, self.vocabulary.modes,
                                               self.vocabulary.stimuli, self.vocabulary.techniques,
-                                              self.vocabulary.material_classes)
+                                              self.vocabulary.material_classes, self.vocabulary.events)
                       for name, iri in table.items()}
         self.roles = {iri: name for name, iri in self.vocabulary.roles.items()}
         self.taken_keys = {"materials.tsv": {m.key for m in self.review.materials} | {i.key for i in self.review.interfaces}
@@ -403,7 +403,9 @@ class Contributor:
                     "unit": unit_name, "approximate": "yes" if approximate is not None and approximate.toPython() is True
                     else "no" if approximate is not None else "",
                     "printed": printed_value or quantity_label,
-                    "condition": reader.text(quantity, SSB.condition, "condition"), "technique": ""})
+                    "condition": reader.text(quantity, SSB.condition, "condition"), "technique": "",
+                    "events": ";".join(sorted(self.name_of(e, "process event", reader)
+                                              for e in reader.values(quantity, SSB.marksEvent)))})
         for section in reader.values(quantity, SSB.sourceSection):  # the build gives the finding's source to both
             if str(section) != row["source"]:
                 reader.problems.append(f"the quantity <{quantity}> names another section than its finding")
