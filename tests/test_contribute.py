@@ -126,7 +126,7 @@ def test_a_study_goes_from_the_validate_page_to_a_release(browser, live_server, 
 def test_the_example_gives_these_rows():
     result = contribute({"x": description(EXAMPLE, DocumentValidator(REPO))}, REPO)
     assert result.rows["materials.tsv"] == [{
-        "key": "na3sbs4-tetragonal", "label": "tetragonal Na3SbS4 superionic conductor", "formula_printed": "",
+        "key": "na3sbs4-tetragonal", "label": "tetragonal Na3SbS4 superionic conductor", "formula_printed": "Na3SbS4",
         "formula": "Na3SbS4", "class": "OtherInorganicElectrolyte", "variant_of": "na3sbs4", "roles": "Electrolyte",
         "acronyms": "", "source": "Section: Synchrotron X-ray techniques / Structural investigations of solid-state "
                                   "electrolytes (SSEs)", "refs": "", "note": ""}]

@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 
 import lxml.html
 import pytest
@@ -36,6 +35,7 @@ from ssbonto.errors import BuildError
 from ssbonto.layout import MANIFEST_FILE, read_manifest
 
 from conftest import REPO, VERSION
+from sparql_support import app_server
 
 BASE = "https://w3id.org/ssbonto/"
 ID = BASE + "id/"
@@ -99,23 +99,10 @@ def bumped(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(bumped):
-    from werkzeug.serving import make_server
-
-    from ssbonto_server.app import create_app
-    from ssbonto_server.pages.history import PINNED_RUNNERS
     from ssbonto_server.settings import Settings
-    from ssbonto_server.sparql.query_runner import query_runner
 
-    app = create_app(Settings(release_dir=bumped["release"]))
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}"
-    finally:
-        http.shutdown()
-        query_runner(app).close()
-        for runner in app.extensions.get(PINNED_RUNNERS, {}).values():
-            runner.close()
+    with app_server(Settings(release_dir=bumped["release"])) as url:
+        yield url
 
 
 def get(server, path, accept="*/*", **options):

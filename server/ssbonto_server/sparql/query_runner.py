@@ -9,19 +9,17 @@ serving.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
-from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ..children import Child as _Worker
+from ..children import await_ready, spawn
 from .query_worker import QueryJob, QueryOutcome
 
 __all__ = ["QueryJob", "QueryOutcome", "QueryRunner", "query_runner"]
@@ -30,25 +28,6 @@ log = logging.getLogger("ssbonto.query")
 
 STARTUP_SECONDS = 60  # a worker that has not loaded the store by then is considered broken
 RETRY_SECONDS = 5  # after a worker failed to start
-
-
-class _Worker:
-    def __init__(self, process: subprocess.Popen, connection: Connection):
-        self.process = process
-        self.connection = connection
-        self.info: dict = {}
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def kill(self) -> None:
-        try:
-            self.process.kill()
-            self.process.wait(5)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        finally:
-            self.connection.close()
 
 
 class QueryRunner:
@@ -99,30 +78,19 @@ class QueryRunner:
                 self._await_ready(worker)
 
     def _spawn(self) -> _Worker:
-        ours, theirs = socket.socketpair()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ssbonto_server.sparql.query_worker", str(theirs.fileno()), json.dumps(self._options)],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
-        theirs.close()
-        worker = _Worker(process, Connection(ours.detach()))
+        worker = spawn("ssbonto_server.sparql.query_worker", self._options)
         self._workers.add(worker)
         return worker
 
     def _await_ready(self, worker: _Worker) -> None:
-        try:
-            if worker.connection.poll(STARTUP_SECONDS):
-                message = worker.connection.recv()
-            else:
-                message = ("failed", f"no answer after {STARTUP_SECONDS} s")
-        except (EOFError, OSError):
-            message = ("failed", f"the query process exited with code {worker.process.poll()} while loading")
-        if message[0] == "ready":
-            worker.info = message[1]
+        ready, answer = await_ready(worker, STARTUP_SECONDS, "query process")
+        if ready:
+            worker.info = answer
             self.startup_error = None
             self._idle.put(worker)
             return
-        self.startup_error = message[1]
-        log.error("a query process failed to start: %s", message[1])
+        self.startup_error = answer
+        log.error("a query process failed to start: %s", answer)
         timer = threading.Timer(RETRY_SECONDS, self._to_spawn.put, args=(worker,))
         timer.daemon = True
         timer.start()

@@ -10,17 +10,13 @@ One long-lived spawner thread starts every process: Linux ties a process's death
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
-import socket
-import subprocess
-import sys
 import threading
-from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ..children import Child, await_ready, spawn
 from .worker import ValidationJob
 
 log = logging.getLogger("ssbonto.validation")
@@ -41,20 +37,6 @@ class Unavailable(Exception):
     """No validator process could be started, or it stopped unexpectedly; the message says why."""
 
 
-class _Process:
-    def __init__(self, process: subprocess.Popen, connection: Connection):
-        self.process, self.connection = process, connection
-
-    def kill(self) -> None:
-        try:
-            self.process.kill()
-            self.process.wait(5)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        finally:
-            self.connection.close()
-
-
 class ValidatorPool:
     def __init__(self, release_dir: Path, workers: int = 2, deadline: float = 20.0,
                  memory_bytes: int = 2_000_000_000, isolate_network: bool = True):
@@ -63,11 +45,11 @@ class ValidatorPool:
         self._options = {"release_dir": str(Path(release_dir).resolve()), "parent_pid": os.getpid(),
                          "memory_bytes": memory_bytes, "isolate_network": isolate_network}
         self._slots = threading.BoundedSemaphore(self.workers)
-        self._idle: queue.Queue[_Process] = queue.Queue()
+        self._idle: queue.Queue[Child] = queue.Queue()
         self._to_spawn: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
         self._spawner: threading.Thread | None = None
-        self._live: set[_Process] = set()
+        self._live: set[Child] = set()
         self.startup_error: str | None = None
         self.stopped_at_deadline = 0
 
@@ -83,33 +65,23 @@ class ValidatorPool:
 
     def _spawn_loop(self) -> None:
         while True:
-            order = self._to_spawn.get()
-            if order == "stop":
+            if self._to_spawn.get() == "stop":
                 return
-            ours, theirs = socket.socketpair()
-            process = subprocess.Popen(
-                [sys.executable, "-m", "ssbonto_server.validation.worker", str(theirs.fileno()),
-                 json.dumps(self._options)], pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
-            theirs.close()
-            started = _Process(process, Connection(ours.detach()))
+            started = spawn("ssbonto_server.validation.worker", self._options)
             self._live.add(started)
-            try:
-                message = started.connection.recv() if started.connection.poll(STARTUP_SECONDS) else \
-                    ("failed", f"no answer after {STARTUP_SECONDS} s")
-            except (EOFError, OSError):
-                message = ("failed", f"the validator process exited with code {process.poll()} while loading")
-            if message[0] == "ready":
+            ready, answer = await_ready(started, STARTUP_SECONDS, "validator process")
+            if ready:
                 self.startup_error = None
                 self._idle.put(started)
                 continue
-            self.startup_error = message[1]
-            log.error("a validator process failed to start: %s", message[1])
+            self.startup_error = answer
+            log.error("a validator process failed to start: %s", answer)
             self._discard(started)
             timer = threading.Timer(RETRY_AFTER_SECONDS, self._to_spawn.put, args=(None,))
             timer.daemon = True
             timer.start()
 
-    def _discard(self, process: _Process) -> None:
+    def _discard(self, process: Child) -> None:
         process.kill()
         self._live.discard(process)
 
@@ -142,7 +114,7 @@ class ValidatorPool:
         finally:
             self._slots.release()
 
-    def _replace(self, process: _Process) -> None:
+    def _replace(self, process: Child) -> None:
         self._discard(process)
         self._to_spawn.put(None)
 

@@ -299,7 +299,9 @@ class Contributor:
         variant = reader.one(node, SSB.isVariantOf, "parent material")
         note = reader.text(node, SKOS.editorialNote, "note")
         return {"key": keys[node], "label": reader.text(node, RDFS.label, "label", required=True),
-                "formula_printed": reader.text(node, SSB.printedFormula, "printed formula"), "formula": formula,
+                # the formula as the lab writes it is its printed form, unless it gives one
+                "formula_printed": reader.text(node, SSB.printedFormula, "printed formula") or formula,
+                "formula": formula,
                 "class": self.names.get(cls, ""), "variant_of": self.subject_key(variant, keys, reader) if variant else "",
                 "roles": ";".join(sorted(self.roles.get(r) or self.name_of(r, "role", reader)
                                          for r in reader.values(node, SSB.hasRole))),

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from ..answers.contribute import NotContributable, contribute
-from ..answers.validation import (DEFAULT_MAX_MB, FORMATS, DocumentValidator, SourcesUnusable, Unreadable,
-                                  format_of, read_graph)
+from ..answers.validation import DEFAULT_MAX_MB, FORMATS, DocumentValidator, SourcesUnusable
 from ..sources import default_sources
+from .validate import read_documents
 
 EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE = 0, 1, 2
 
@@ -33,15 +33,8 @@ def run(args) -> int:
     except SourcesUnusable as error:
         print(f"error: ssbonto's own sources do not load: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
-    graphs, unreadable = {}, []
-    for name in args.files:
-        try:
-            graphs[name] = read_graph(Path(name), format_of(Path(name), args.format), int(DEFAULT_MAX_MB * 1e6),
-                                      validator.local_contexts)
-        except Unreadable as error:
-            unreadable.append(f"error: {name}: {error}")
-    if unreadable:
-        print("\n".join(unreadable), file=sys.stderr)
+    graphs = read_documents(args.files, args.format, int(DEFAULT_MAX_MB * 1e6), validator)
+    if graphs is None:
         return EXIT_UNREADABLE
     try:
         result = contribute(graphs, sources, validator)
