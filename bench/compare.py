@@ -273,9 +273,23 @@ def query_path(contender: str, query: str) -> str:
     return PATHS["ssbonto" if server.startswith("ssbonto") else server] + "?" + urlencode({"query": TEXTS[query]})
 
 
-def request(connection: http.client.HTTPConnection, path: str, query: str) -> tuple[int, bytes]:
+MODES = ("get-same", "get-distinct", "post")  # see the module docstring
+
+
+def request(connection: http.client.HTTPConnection, path: str, query: str, mode: str = "get-same",
+            serial: int = 0) -> tuple[int, bytes]:
+    """One request for `query` in `mode`: the same GET text every time (a cache can answer it), a
+    GET whose text differs every time (a trailing comment with a serial number: no cache can help),
+    or a form POST of the text (the protocol's other way)."""
     accept = "application/n-triples" if query in GRAPH_QUERIES else "application/sparql-results+json"
-    return loopback.get(connection, path, {"Accept": accept})
+    if mode == "get-same":
+        return loopback.get(connection, path, {"Accept": accept})
+    base, _, _ = path.partition("?")
+    text = TEXTS[query] + (f"\n# {serial}" if mode == "get-distinct" else "")
+    if mode == "get-distinct":
+        return loopback.get(connection, base + "?" + urlencode({"query": text}), {"Accept": accept})
+    return loopback.post(connection, base, urlencode({"query": text}).encode(),
+                         {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
 
 
 def answer_size(body: bytes, query: str) -> int:
@@ -287,19 +301,21 @@ def answer_size(body: bytes, query: str) -> int:
     return len(document["results"]["bindings"])
 
 
-def _client(port: int, path: str, query: str, threads: int, start_at: float, stop_at: float, timeout: float,
-            results) -> None:
+def _client(port: int, path: str, query: str, mode: str, threads: int, start_at: float, stop_at: float,
+            timeout: float, results, salt: int) -> None:
     latencies, errors, ends = [], [0], []
     lock = threading.Lock()
 
-    def loop() -> None:
+    def loop(thread: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        serial = (salt * 1000 + thread) * 10_000_000
         while time.perf_counter() < start_at:
             time.sleep(0.001)
         while time.perf_counter() < stop_at:
             began = time.perf_counter()
             try:
-                status, _ = request(connection, path, query)
+                serial += 1
+                status, _ = request(connection, path, query, mode, serial)
                 ok = status == 200
             except (OSError, http.client.HTTPException):  # refused, reset, timed out, cut short
                 ok = False
@@ -313,7 +329,7 @@ def _client(port: int, path: str, query: str, threads: int, start_at: float, sto
                 ends.append(finished)
         connection.close()
 
-    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    workers = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -321,15 +337,17 @@ def _client(port: int, path: str, query: str, threads: int, start_at: float, sto
     results.put((latencies, errors[0], max(ends) if ends else stop_at))
 
 
-def measure(port: int, path: str, query: str, clients: int, seconds: float, timeout: float) -> dict:
+def measure(port: int, path: str, query: str, clients: int, seconds: float, timeout: float,
+            mode: str = "get-same") -> dict:
     """A closed loop of `clients` concurrent clients (in up to 4 processes) for `seconds`."""
     processes = min(clients, 4)
     results = multiprocessing.Queue()
     start_at = time.perf_counter() + 0.3  # perf_counter is CLOCK_MONOTONIC: shared by forked processes
     stop_at = start_at + seconds
-    spawned = [multiprocessing.Process(target=_client, args=(port, path, query, clients // processes +
+    salt = int(time.time() * 1000) % 1_000_000  # distinct texts across cells and repetitions too
+    spawned = [multiprocessing.Process(target=_client, args=(port, path, query, mode, clients // processes +
                                                              (1 if i < clients % processes else 0),
-                                                             start_at, stop_at, timeout, results))
+                                                             start_at, stop_at, timeout, results, salt * 10 + i))
                for i in range(processes)]
     for process in spawned:
         process.start()
@@ -384,20 +402,23 @@ def run_scale(label: str, data: Path, work: Path, args, triples: int) -> dict:
             print(f"  answers to {query}: {sizes}", flush=True)
         for repetition in range(args.repetitions):
             for query in args.queries:
-                for clients in args.concurrency:
-                    order = running[repetition % len(running):] + running[:repetition % len(running)]
-                    for contender in order:
-                        if query in contender.skipped:
-                            continue
-                        cell = measure(contender.port, query_path(contender.name, query), query, clients,
-                                       args.seconds, args.request_timeout)
-                        cell.update(contender=contender.name, query=query, clients=clients, repetition=repetition,
-                                    busy_after_seconds=contender.wait_idle())
-                        result["cells"].append(cell)
-                        if repetition == 0 and clients == args.concurrency[0] and (
-                                cell["p50_ms"] is None or cell["p50_ms"] > args.give_up_ms):
-                            contender.skipped[query] = (f"first cell: p50 {cell['p50_ms']} ms, {cell['errors']} "
-                                                        f"errors; above --give-up-ms {args.give_up_ms}")
+                for mode in args.modes:
+                    cell_name = query if mode == "get-same" else f"{query} ({mode})"
+                    for clients in args.concurrency:
+                        order = running[repetition % len(running):] + running[:repetition % len(running)]
+                        for contender in order:
+                            if cell_name in contender.skipped:
+                                continue
+                            cell = measure(contender.port, query_path(contender.name, query), query, clients,
+                                           args.seconds, args.request_timeout, mode)
+                            cell.update(contender=contender.name, query=cell_name, clients=clients, mode=mode,
+                                        repetition=repetition, busy_after_seconds=contender.wait_idle())
+                            result["cells"].append(cell)
+                            if repetition == 0 and clients == args.concurrency[0] and (
+                                    cell["p50_ms"] is None or cell["p50_ms"] > args.give_up_ms):
+                                contender.skipped[cell_name] = (
+                                    f"first cell: p50 {cell['p50_ms']} ms, {cell['errors']} errors; above "
+                                    f"--give-up-ms {args.give_up_ms}")
             print(f"  repetition {repetition + 1}/{args.repetitions} done", flush=True)
         for contender in running:
             result["contenders"][contender.name] = {
@@ -431,12 +452,16 @@ def summarise(cells: list[dict]) -> list[dict]:
     return rows
 
 
-def ratios(summary: list[dict], clients: int, contenders: list[str]) -> dict:
-    """The first contender's median requests/s over each other's, per query, at `clients`."""
+def cell_names(queries: list[str], modes) -> list[str]:
+    return [query if mode == "get-same" else f"{query} ({mode})" for query in queries for mode in modes]
+
+
+def ratios(summary: list[dict], clients: int, contenders: list[str], modes=("get-same",)) -> dict:
+    """The first contender's median requests/s over each other's, per query and mode, at `clients`."""
     rate = {(row["contender"], row["query"]): row["requests_per_second_median"]
             for row in summary if row["clients"] == clients}
     found = {}
-    for query in QUERIES:
+    for query in cell_names(list(QUERIES), modes):
         ours = rate.get((contenders[0], query))
         for peer in contenders[1:]:
             theirs = rate.get((peer, query))
@@ -525,7 +550,7 @@ def markdown(report: dict) -> str:
                   "| query | clients | " + " | ".join(contenders) + " |",
                   "|---|---|" + "---|" * len(contenders)]
         rows = {(r["contender"], r["query"], r["clients"]): r for r in scale["summary"]}
-        for query in report["settings"]["queries"]:
+        for query in cell_names(report["settings"]["queries"], report["settings"].get("modes", ["get-same"])):
             for clients in report["settings"]["concurrency"]:
                 cells = []
                 for name in contenders:
@@ -562,6 +587,9 @@ def main() -> None:
     parser.add_argument("--contenders", default="ssbonto,oxigraph,rdflib-endpoint",
                         help="comma-separated; ssbonto@N runs ssbonto serve --workers N")
     parser.add_argument("--queries", default=",".join(QUERIES), help=f"comma-separated subset of {', '.join(QUERIES)}")
+    parser.add_argument("--modes", default="get-same", help=f"comma-separated subset of {', '.join(MODES)}: the same "
+                        "GET text every time (what the answer cache serves), a different GET text every time (a "
+                        "trailing comment; no cache can help), a form POST (default get-same)")
     parser.add_argument("--python-peer-max-triples", type=int, default=2_000_000,
                         help="rdflib-endpoint is not started on larger data (it loads everything into rdflib)")
     parser.add_argument("--concurrency", default="1,4,16")
@@ -578,6 +606,9 @@ def main() -> None:
     args = parser.parse_args()
     args.contenders = [name for name in args.contenders.split(",") if name]
     args.queries = [name for name in args.queries.split(",") if name]
+    args.modes = [name for name in args.modes.split(",") if name]
+    if any(mode not in MODES for mode in args.modes):
+        raise SystemExit(f"unknown mode in {args.modes}; known: {', '.join(MODES)}")
     unknown = [name for name in args.queries if name not in QUERIES]
     if unknown:
         raise SystemExit(f"unknown queries {', '.join(unknown)}; known: {', '.join(QUERIES)}")
@@ -608,7 +639,10 @@ def main() -> None:
         result["triples"] = triples
         report["scales"].append(result)
         write_report(report, args)  # after every scale: a later failure keeps what was measured
-    plot(report, args.out.with_suffix(".png"))
+    try:
+        plot(report, args.out.with_suffix(".png"))
+    except ImportError:
+        print("matplotlib is not installed (pip install -e '.[bench]'): no plot written")
     print(json.dumps({"ratios_at_top_concurrency": report["ratios_at_top_concurrency"],
                       "contenders": {s["scale"]: s["contenders"] for s in report["scales"]}}, indent=1))
     print(f"wrote {args.out}, {args.out.with_suffix('.md')} and {args.out.with_suffix('.png')}")
@@ -618,7 +652,7 @@ def write_report(report: dict, args) -> None:
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     report["machine"]["load_average_at_end"] = os.getloadavg()
     top = max(args.concurrency)
-    report["ratios_at_top_concurrency"] = {s["scale"]: ratios(s["summary"], top, args.contenders)
+    report["ratios_at_top_concurrency"] = {s["scale"]: ratios(s["summary"], top, args.contenders, args.modes)
                                          for s in report["scales"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

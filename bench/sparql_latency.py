@@ -10,7 +10,11 @@ Starts `ssbonto serve` on a free loopback port with its production defaults (but
   and GET /healthz (HTTP and Flask alone), reported as ratios;
 - requests per second sustained by 16 concurrent clients (4 client processes x 4 threads, on
   the same machine, so the clients compete with the server for the cores);
-- lookup latency while a runaway query is being stopped at the deadline, as a ratio to idle.
+- lookup latency while a runaway query is being stopped at the deadline, as a ratio to idle;
+- lookup p50/p99 (one client) beside --runaways runaway queries and --slow-clients clients sending
+  their POST bodies one byte a second (issue 16's target: p99 under 2x idle; the runaways hold
+  query processes until the deadline, so give the service more query processes than runaways:
+  --query-processes 3 with 2 web workers leaves two free beside four runaways).
 Every loop is bounded in count and time. Results: bench/results/sparql_latency.json.
 """
 
@@ -59,7 +63,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def summary(milliseconds: list[float]) -> dict:
     return {"median_ms": round(statistics.median(milliseconds), 3), "p95_ms": round(percentile(milliseconds, 0.95), 3),
-            "n": len(milliseconds)}
+            "p99_ms": round(percentile(milliseconds, 0.99), 3), "n": len(milliseconds)}
 
 
 def get(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
@@ -135,6 +139,52 @@ def concurrent_load(port: int, seconds: float) -> dict:
             "latency": summary(ok)}
 
 
+def _slow_sender(port: int, seconds: float) -> None:
+    """A POST announcing 1 000 bytes and sending one a second until answered or `seconds` pass."""
+    import socket
+
+    due = time.monotonic() + seconds
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=seconds) as raw:
+            raw.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                        b"Content-Length: 1000\r\n\r\nq")
+            raw.settimeout(1.0)
+            while time.monotonic() < due:
+                try:
+                    if raw.recv(4096):
+                        return
+                except socket.timeout:
+                    raw.send(b"u")
+    except OSError:
+        return
+
+
+def attack(port: int, connection, runaways: int, slow_clients: int, count: int) -> dict:
+    """Lookup latency idle, then beside runaway queries and slow body senders (bounded: DEADLINE s)."""
+    path = query_path(QUERIES["lookup"])
+    idle = timed(connection, path, max(count, 1000))
+    stop = time.monotonic() + DEADLINE - 1
+    statuses: list = []
+
+    def runaway() -> None:
+        own = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        statuses.append(get(own, query_path(RUNAWAY + f" # {threading.get_ident()}"))[0])
+
+    threads = [threading.Thread(target=runaway) for _ in range(runaways)]
+    threads += [threading.Thread(target=_slow_sender, args=(port, DEADLINE)) for _ in range(slow_clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    during = []
+    while time.monotonic() < stop and len(during) < 5000:
+        during += timed(connection, path, 1)
+    for thread in threads:
+        thread.join(DEADLINE + 30)
+    return {"runaways": runaways, "slow_clients": slow_clients, "runaway_statuses": statuses,
+            "idle": summary(idle), "during": summary(during),
+            "p99_during_over_idle": round(percentile(during, 0.99) / percentile(idle, 0.99), 2)}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -160,6 +210,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="sequential requests per query (default 200)")
     parser.add_argument("--seconds", type=float, default=10, help="duration of the concurrent run (default 10)")
     parser.add_argument("--release-dir", type=Path, default=REPO / "release")
+    parser.add_argument("--runaways", type=int, default=4)
+    parser.add_argument("--slow-clients", type=int, default=20)
+    parser.add_argument("--query-processes", type=int, default=3, help="per web worker (ssbonto serve's default is 2)")
     args = parser.parse_args()
     release = args.release_dir.resolve()
     if not (release / "ssbonto.nq").is_file():
@@ -167,7 +220,8 @@ def main() -> None:
     port = free_port()
     ssbonto = Path(sys.executable).with_name("ssbonto")
     server = subprocess.Popen([str(ssbonto), "serve", "--port", str(port), "--release-dir", str(release),
-                               "--query-timeout", str(DEADLINE), "--log-level", "warning", "--answer-cache-bytes", "0"],
+                               "--query-timeout", str(DEADLINE), "--log-level", "warning", "--answer-cache-bytes", "0",
+                               "--query-processes", str(args.query_processes)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         health = wait_healthy(port)
@@ -199,6 +253,7 @@ def main() -> None:
         while time.monotonic() < due and len(during) < 5000:
             during += timed(connection, query_path(QUERIES["lookup"]), 1)
         thread.join(DEADLINE + 30)
+        under_attack = attack(port, connection, args.runaways, args.slow_clients, args.requests)
         results = {
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "note": "loopback; clients run on the same machine as the server",
@@ -210,6 +265,7 @@ def main() -> None:
             "runaway": {"deadline_s": DEADLINE, "runaway_status": stopped.get("status"),
                         "lookup_idle": summary(idle), "lookup_during_runaway": summary(during),
                         "during_over_idle": round(statistics.median(during) / statistics.median(idle), 2)},
+            "beside_runaways_and_slow_clients": under_attack,
         }
     finally:
         server.send_signal(signal.SIGTERM)

@@ -138,3 +138,61 @@ class Listener:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+@contextmanager
+def serving(release, log_path, *flags: str, environment: dict | None = None, processes: int = 2):
+    """`ssbonto serve` for real (granian unless a flag says otherwise) on a free loopback port:
+    yields (url, process) once every query process is ready; stopped with SIGTERM afterwards."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    log = open(log_path, "w+")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("ssbonto")), "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--release-dir", str(release), "--log-level", "warning", *flags],
+        env={**os.environ, **(environment or {})}, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(url, seconds=120, processes=processes)
+        yield url, server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def descendants(root: int, marker: bytes) -> list[int]:
+    """Live processes below `root` whose command line contains `marker`."""
+    import os
+
+    parents, commands = {}, {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                    if fields[0] == "Z":
+                        continue
+                    parents[int(entry)] = int(fields[1])
+                    commands[int(entry)] = cmdline.read()
+            except (OSError, IndexError, ValueError):
+                continue
+    found = []
+    for pid, command in commands.items():
+        ancestor = parents.get(pid)
+        while ancestor and ancestor != root:
+            ancestor = parents.get(ancestor)
+        if ancestor == root and marker in command:
+            found.append(pid)
+    return found

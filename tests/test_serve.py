@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sparql_support import IONIC_ANSWER, IONIC_QUERY, json_column, wait_healthy
+from sparql_support import IONIC_ANSWER, IONIC_QUERY, descendants, json_column, wait_healthy
 
 
 SSBONTO = Path(sys.executable).with_name("ssbonto")  # the console script pip installed beside python
@@ -30,23 +30,7 @@ def free_port() -> int:
 
 def query_processes_under(root: int) -> list[int]:
     """Live query processes descending from process `root`."""
-    parents, commands = {}, {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
-                    commands[int(entry)] = cmdline.read()
-            except (OSError, IndexError, ValueError):
-                continue
-    found = []
-    for pid, command in commands.items():
-        ancestor = parents.get(pid)
-        while ancestor and ancestor != root:
-            ancestor = parents.get(ancestor)
-        if ancestor == root and b"ssbonto_server.sparql.query_worker" in command:
-            found.append(pid)
-    return found
+    return descendants(root, b"ssbonto_server.sparql.query_worker")
 
 
 def alive(pid: int) -> bool:

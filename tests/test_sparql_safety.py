@@ -86,6 +86,36 @@ def refused_requests(outsider_url: str) -> list[tuple[str, dict]]:
         (f"SELECT * FROM NAMED <{graph}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {}),
         ("SELECT * WHERE { ?s ?p ?o }", {"default-graph-uri": graph}),
         ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", {"named-graph-uri": graph}),
+        *[(query, {}) for query in bypass_spellings(outsider_url)],
+    ]
+
+
+def bypass_spellings(listener_url: str) -> list[str]:
+    """SERVICE calls to `listener_url` spelled the ways Oxigraph's scannerless parser accepts: the
+    keyword glued to a prefixed name with the empty prefix (issue 16), in lower case, in a subquery
+    and an OPTIONAL, after `}` or `.` with no space, prefixed names with and without a local part,
+    BASE-relative IRIs, SILENT glued on, and after a literal that ends without a space."""
+    call = "{ ?s ?p ?o }"
+    return [
+        f"PREFIX : <{listener_url}/> SELECT * WHERE {{ SERVICE:sparql {call} }}",
+        f"prefix : <{listener_url}/> select * where {{ service:sparql {call} }}",
+        f"PREFIX : <{listener_url}/> SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE:sparql {call} }} }} }}",
+        f"PREFIX : <{listener_url}/> SELECT * WHERE {{ ?a ?b ?c OPTIONAL {{ SERVICE:sparql {call} }} }}",
+        f"PREFIX : <{listener_url}/sparql> SELECT * WHERE {{ SERVICE: {call} }}",
+        f"PREFIX x: <{listener_url}/> SELECT * WHERE {{ SERVICEx:sparql {call} }}",
+        f"SELECT * WHERE {{ {{}}SERVICE<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ ?a ?b ?c .SERVICE<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ ?a ?b true.SERVICE<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ ?a ?b trueSERVICE<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ ?a ?b 1e5SERVICE<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ SERVICESILENT<{listener_url}/sparql>{call} }}",
+        f"SELECT * WHERE {{ SERVICE#a comment\n<{listener_url}/sparql>#another\n{call} }}",
+        f"BASE <{listener_url}/a/b> SELECT * WHERE {{ SERVICE <../sparql> {call} }}",
+        f"BASE <{listener_url}/> PREFIX r: <rel/> SELECT * WHERE {{ SERVICE r:x {call} }}",
+        f"SELECT * WHERE {{ MINUS {{ SERVICE <{listener_url}/sparql> {call} }} }}",
+        f"SELECT * WHERE {{ FILTER EXISTS {{ SERVICE <{listener_url}/sparql> {call} }} }}",
+        f"SELECT * WHERE {{ {{ ?a ?b ?c }} UNION {{ SERVICE <{listener_url}/sparql> {call} }} }}",
+        f"SELECT * WHERE {{ FILTER(?a<?b)SERVICE#>\n<{listener_url}/sparql>{call} }}",
     ]
 
 
@@ -97,17 +127,21 @@ def test_service_and_remote_graphs_are_refused_without_any_connection(request, s
         assert answer.status_code == 403, (query, answer.text)
         message = answer.json()["message"]
         assert "allow-list" in message
-        assert outsider.url in message or "SERVICE ?e" in message
+        assert outsider.url in message or "SERVICE ?e" in message or "SERVICE r:x" not in query
     time.sleep(0.5)  # a connection attempt, had there been one, would have arrived by now
     assert outsider.connections == 0
     assert outsider.requests == []
 
 
 def test_allow_listed_service_is_called(strict, partner):
+    before = len(partner.requests)
     answer = sparql(strict, f"SELECT ?x WHERE {{ SERVICE <{partner.url}/sparql> {{ ?x ?y ?z }} }}")
     assert json_column(answer, "x") == ["answered by the partner endpoint"]
-    assert [(method, path) for method, path, _ in partner.requests] == [("POST", "/sparql")]
-    assert b"?x" in partner.requests[0][2]
+    assert [(method, path) for method, path, _ in partner.requests[before:]] == [("POST", "/sparql")]
+    assert b"?x" in partner.requests[before][2]
+    glued = sparql(strict, f"PREFIX : <{partner.url}/> SELECT ?x WHERE {{ SERVICE:sparql {{ ?x ?y ?z }} }}")
+    assert json_column(glued, "x") == ["answered by the partner endpoint"]  # spelling does not matter
+    assert len(partner.requests) == before + 2
 
 
 def test_allow_listed_remote_graph_is_fetched_for_that_query_only(strict, partner):
@@ -143,25 +177,74 @@ GUARD_CASES = [
 ]
 
 
-def test_the_guard_sees_every_service_call_oxigraph_would_make():
-    """Run each text in a real (empty) Oxigraph store against a listener: whenever Oxigraph
-    connects, the guard must have flagged the text, and it flags nothing hidden in a literal."""
-    probe = Listener()
+def _one_triple_store() -> ox.Store:
+    """Oxigraph calls SERVICE once per solution of what precedes it: one triple with a boolean
+    and a number as objects gives the glued-literal spellings a solution."""
+    store = ox.Store()
+    for value in (ox.Literal(True), ox.Literal("1e5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double"))):
+        store.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b"), value))
+    return store
+
+
+def _connects(store: ox.Store, probe: Listener, query: str) -> bool:
+    before = probe.connections
     try:
-        for template, calls in GUARD_CASES:
+        list(store.query(query, prefixes=DEFAULT_PREFIXES, use_default_graph_as_union=True))
+    except (SyntaxError, OSError, ValueError):
+        pass
+    return probe.connections > before
+
+
+def _flagged(query: str) -> bool:
+    shape = inspect_query(query, DEFAULT_PREFIXES)
+    return bool(shape.services or shape.unresolved)
+
+
+def test_the_guard_sees_every_service_call_oxigraph_would_make():
+    """Run each text in a real Oxigraph store against a listener: whenever Oxigraph connects, the
+    guard must have flagged the text, and it flags nothing hidden in a literal."""
+    probe = Listener()
+    store = _one_triple_store()
+    try:
+        cases = GUARD_CASES + [(query.replace(probe.url, "{P}"), True) for query in bypass_spellings(probe.url)
+                               if "FILTER(?a<?b)" not in query and "MINUS" not in query and "EXISTS" not in query]
+        for template, calls in cases:
             query = template.replace("{P}", probe.url)
-            shape = inspect_query(query, DEFAULT_PREFIXES)
-            flagged = bool(shape.services or shape.unresolved)
-            before = probe.connections
-            try:
-                list(ox.Store().query(query, prefixes=DEFAULT_PREFIXES))
-            except (SyntaxError, OSError, ValueError):
-                pass
-            connected = probe.connections > before
-            assert flagged == calls, query
-            assert connected == calls, query  # the cases mean what they say about Oxigraph
+            assert _flagged(query) == calls, query
+            assert _connects(store, probe, query) == calls, query  # the cases mean what they say about Oxigraph
     finally:
         probe.close()
+
+
+def test_no_spelling_of_service_reaches_oxigraph_unseen():
+    """A generated family of spellings (keyword case, SILENT, what precedes the keyword, the
+    target's form, what separates it from its group) run through Oxigraph against a listener:
+    every text Oxigraph connects with is one the guard flags."""
+    import itertools
+
+    probe = Listener()
+    store = _one_triple_store()
+    before_keyword = ["{ ", "{", "{ ?a ?b ?c . ", "{ ?a ?b ?c .", "{ ?a ?b true", "{ ?a ?b 1e5", "{ {}",
+                      "{ OPTIONAL { ", "{ { SELECT * WHERE { ", "{ #c\n", "{ ?a ?b ?c ;"]
+    keywords = ["SERVICE", "service", "SeRvIcE", "SERVICE SILENT", "SERVICESILENT", "service silent#c\n"]
+    targets = ["<{P}/sparql>", ":sparql", ":", "p:sparql", "p:", "<sparql>", "<./sparql>", "<{P}/sp\\u0061rql>",
+               "<\\u0068ttp://127.0.0.1:{PORT}/sparql>"]
+    after_target = ["", " ", "#c\n"]
+    port = probe.url.rsplit(":", 1)[1]
+    connected = missed = 0
+    try:
+        for opening, keyword, target, gap in itertools.product(before_keyword, keywords, targets, after_target):
+            closing = "}" * (opening.count("{") - opening.count("}"))
+            query = (f"BASE <{probe.url}/> PREFIX : <{probe.url}/> PREFIX p: <{probe.url}/sparql> "
+                     f"SELECT * WHERE {opening}{keyword} {target}{gap}{{ ?s ?p ?o }} {closing}"
+                     ).replace("{P}", probe.url).replace("{PORT}", port)
+            if _connects(store, probe, query):
+                connected += 1
+                missed += not _flagged(query)
+                assert _flagged(query), query
+    finally:
+        probe.close()
+    assert connected > 500 and missed == 0  # the family really exercises Oxigraph's SERVICE calls
 
 
 def test_runaway_query_is_stopped_at_the_deadline_while_others_are_served(strict):
@@ -277,3 +360,100 @@ def test_nul_bytes_and_html_in_the_request_are_harmless(live_server):
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
     assert "unknown parameter &#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27;" in page.text
     assert script not in page.text
+
+
+# ------------------------------------------------------------------ deep and long queries (issue 17)
+
+def deep_queries() -> dict[str, str]:
+    """Texts whose nesting or chains would exhaust an ordinary (8 MiB) stack in Oxigraph's parser and
+    evaluator, or run into the deadline (measured in bench/README.md)."""
+    return {
+        "FILTER EXISTS, 2 500 levels": "SELECT * WHERE { " + "FILTER EXISTS { " * 2500 + "}" * 2500 + " }",
+        "groups, 3 000 levels": "SELECT * WHERE " + "{ " * 3000 + "}" * 3000,
+        "blank-node property lists, 1 000 levels": "SELECT * WHERE { ?s ?p " + "[ ?p " * 1000 + "?o" + " ]" * 1000 + " }",
+        "parentheses, 10 000 levels": "SELECT * WHERE { FILTER(" + "(" * 10000 + "1" + ")" * 10000 + ") }",
+        "CONCAT calls, 1 500 levels": "SELECT * WHERE { BIND(" + "CONCAT(" * 1500 + "'a'" + ")" * 1500 + " AS ?x) }",
+        "a chain of 10 000 additions": "SELECT * WHERE { FILTER(1" + "+1" * 10000 + ") }",
+        "3 000 BINDs in a row": "SELECT * WHERE { " + " ".join(f"BIND({i} AS ?v{i})" for i in range(3000)) + " }",
+        "a UNION of 10 000 groups": "SELECT * WHERE { {?s ?p ?o}" + " UNION {?s ?p ?o}" * 10000 + " }",
+        "30 000 tokens": "SELECT * WHERE { VALUES ?x { " + "1 " * 30000 + "} }",
+    }
+
+
+def test_deep_queries_are_refused_by_every_method_and_crash_nothing(strict):
+    before = requests.get(strict + "/healthz").json()["query_processes"]
+    endpoint = strict + "/sparql"
+    for name, query in deep_queries().items():
+        answers = [requests.get(endpoint, params={"query": query}) if len(query) < 30_000 else None,
+                   requests.post(endpoint, data={"query": query}),
+                   requests.post(endpoint, data=query.encode(), headers={"Content-Type": "application/sparql-query"})]
+        for answer in filter(None, answers):
+            assert answer.status_code == 400, (name, answer.status_code, answer.text[:200])
+            message = answer.json()["message"]
+            assert "this endpoint accepts" in message and ("nesting depth of at most 100" in message
+                                                           or "at most 2,000" in message or "25,000 tokens" in message), message
+    inside = "SELECT * WHERE { " + "FILTER EXISTS { " * 30 + "}" * 30 + " }"  # deep, but within the limits
+    assert requests.post(endpoint, data={"query": inside}).status_code == 200
+    after = requests.get(strict + "/healthz").json()["query_processes"]
+    assert after["ended_unexpectedly"] == before["ended_unexpectedly"] and after["started"] == before["started"]
+
+
+def test_the_query_processes_stack_holds_far_more_than_the_limits(built):
+    """With the limits lifted, a query process answers a FILTER EXISTS nested 4 000 levels deep:
+    four times what an 8 MiB stack holds (about 845 levels), forty times the nesting limit."""
+    settings = Settings(release_dir=built.release, query_processes=1, max_query_nesting=100_000,
+                        max_query_depth=100_000, answer_cache_bytes=0)
+    with app_server(settings) as url:
+        query = "SELECT * WHERE { " + "FILTER EXISTS { " * 4000 + "}" * 4000 + " }"
+        answer = requests.post(url + "/sparql", data=query.encode(), timeout=60,
+                               headers={"Content-Type": "application/sparql-query"})
+        assert answer.status_code == 200, answer.text[:300]
+        assert requests.get(url + "/healthz").json()["query_processes"]["ended_unexpectedly"] == 0
+
+
+# ------------------------------------------------------------------ the outbound gate alone (issue 16)
+
+GATED_CHILD = r'''
+import os, socket, sys
+from ssbonto_server.sparql import outbound_gate
+sock = socket.socket(fileno=int(sys.argv[1]))
+descriptor = outbound_gate.install()
+socket.send_fds(sock, [b"G"], [descriptor])
+os.close(descriptor)
+import pyoxigraph as ox, urllib.request
+for url in sys.argv[2:]:
+    try:
+        list(ox.Store().query("SELECT * WHERE { SERVICE <%s/sparql> { ?s ?p ?o } }" % url))
+        print("service reached", url)
+    except OSError as error:
+        print("service refused", url, error)
+    try:
+        urllib.request.urlopen(url + "/graph.ttl", timeout=5).read()
+        print("graph reached", url)
+    except OSError as error:
+        print("graph refused", url, error)
+'''
+
+
+def test_the_outbound_gate_refuses_what_the_text_guard_would_have_missed(outsider, partner):
+    """No guard on the text at all: Oxigraph in a gated process is told to call both listeners;
+    only the allow-listed one is reached, by Oxigraph's HTTP client and by Python's alike."""
+    import subprocess
+    import sys
+
+    from ssbonto_server.sparql.outbound_gate import Gate
+
+    gate = Gate([partner.url + "/"])
+    ours, theirs = socket.socketpair()
+    before_partner, before_outsider = partner.connections, outsider.connections
+    child = subprocess.Popen([sys.executable, "-c", GATED_CHILD, str(theirs.fileno()), partner.url, outsider.url],
+                             pass_fds=(theirs.fileno(),), stdout=subprocess.PIPE, text=True)
+    theirs.close()
+    _, descriptors, _, _ = socket.recv_fds(ours, 1, 1)
+    gate.watch(descriptors[0], child.pid)
+    output, _ = child.communicate(timeout=60)
+    assert f"service reached {partner.url}" in output and f"graph reached {partner.url}" in output
+    assert f"service refused {outsider.url}" in output and f"graph refused {outsider.url}" in output
+    assert partner.connections - before_partner == 2
+    assert outsider.connections == before_outsider == 0
+    assert gate.status()["refused"] >= 2

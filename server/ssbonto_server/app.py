@@ -27,7 +27,12 @@ def create_app(settings: Settings | None = None) -> Flask:
          expose_headers=["Content-Length", "ETag", "Last-Modified", "Retry-After", "Content-Disposition",
                          CACHE_HEADER])
     # a remote store can be pushed a new release behind this process's back: answers from it are not kept
+    cache = None
     if settings.answer_cache_bytes > 0 and not settings.store:
-        app.wsgi_app = app.extensions[ANSWER_CACHE_KEY] = AnswerCache(app.wsgi_app, settings.answer_cache_bytes,
-                                                                       wait_seconds=settings.query_timeout)
+        cache = app.extensions[ANSWER_CACHE_KEY] = AnswerCache(settings.answer_cache_bytes,
+                                                               wait_seconds=settings.query_timeout)
+    from .front import FRONT_KEY, Front
+    from .sparql.query_runner import query_runner
+
+    app.wsgi_app = app.extensions[FRONT_KEY] = Front(app.wsgi_app, settings, lambda: query_runner(app), cache)
     return app

@@ -1,4 +1,4 @@
-"""Processes a web worker starts and can kill (query processes, validator processes): a module run
+"""Processes a web worker starts and can kill (the validator processes): a module run
 as `python -m MODULE FD OPTIONS-JSON`, FD being its end of a socket pair, which answers
 ("ready", info) once loaded or ("failed", why)."""
 

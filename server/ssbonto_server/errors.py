@@ -11,7 +11,8 @@ import uuid
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError
-from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
 
 log = logging.getLogger("ssbonto.errors")
 
@@ -23,23 +24,31 @@ PLAIN_MESSAGES = {
 }
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def error_body(status: int, message: str, accept: str | None) -> tuple[str, bytes]:
+    """(content type, body) of an error answer: an escaped HTML page when `accept` prefers HTML,
+    else the JSON object. Needs no request context (the WSGI front uses it too)."""
     reason = HTTP_STATUS_CODES.get(status, "Error")
-    if _prefers_html():
+    if _prefers_html(accept):
         body = (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status} {reason}</title>"
                 f"</head>\n<body><h1>{status} {html.escape(reason)}</h1>\n<p>{html.escape(message)}</p></body></html>\n")
-        response = Response(body, status=status, mimetype="text/html")
-    else:
-        body = json.dumps({"status": status, "error": reason, "message": message}, ensure_ascii=False)
-        response = Response(body + "\n", status=status, mimetype="application/json")
+        return "text/html; charset=utf-8", body.encode()
+    body = json.dumps({"status": status, "error": reason, "message": message}, ensure_ascii=False)
+    return "application/json", (body + "\n").encode()
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    media_type, body = error_body(status, message, request.headers.get("Accept"))
+    response = Response(body, status=status, content_type=media_type)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
 
 
-def _prefers_html() -> bool:
+def _prefers_html(accept_header: str | None) -> bool:
+    if not accept_header or "html" not in accept_header:
+        return False
     try:
-        accept = request.accept_mimetypes
+        accept = parse_accept_header(accept_header[:4096], MIMEAccept)
         return accept.quality("text/html") > accept.quality("application/json")
     except Exception:  # an unreadable Accept header must not turn an error answer into another error
         return False

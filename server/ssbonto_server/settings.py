@@ -26,8 +26,19 @@ class Settings:
     store_mode: str = "auto"  # the embedded store in memory or on disk (ssbonto.store.choose_mode)
     answer_cache_bytes: int = 32_000_000  # per web worker; 0 turns the answer cache off
     validation_max_bytes: int = 5_000_000  # largest document POST /api/validate and /validate accept (413 above)
-    validation_timeout: float = 20.0  # seconds one validation may run (503 past it; 5 MB took ~8 s here)
+    validation_timeout: float = 20.0  # seconds one validation may run (503 past it; bench/validation_service.py)
     validation_workers: int = 2  # validations at once per web worker (429 with Retry-After above)
+    # checked before a query reaches Oxigraph, whose recursive parser and evaluator would exhaust the
+    # query process's stack past these (bench/README.md: the depths measured and the margin kept)
+    max_query_tokens: int = 25_000
+    max_query_nesting: int = 100
+    max_query_depth: int = 2_000
+    # request bodies: read within body_timeout seconds, at no less than body_min_rate bytes/s once
+    # body_grace seconds have passed, by at most body_readers requests at once per web worker
+    body_timeout: float = 30.0
+    body_min_rate: int = 1_000
+    body_grace: float = 2.0
+    body_readers: int = 4
 
     @classmethod
     def from_environment(cls, **overrides) -> "Settings":

@@ -1,6 +1,6 @@
 """The application as each web worker of `ssbonto serve` builds it: settings from the serving
 process (handed over in the environment, so that forked and spawned workers read the same),
-JSON logs, and the worker's query processes started before the first request."""
+JSON logs, and the worker's query processes started (one ready) before the first request."""
 
 from __future__ import annotations
 
@@ -34,5 +34,6 @@ def application():
     settings = Settings(**fields) if fields else Settings.from_environment()
     configure_logging(handed["log_level"])
     app = create_app(settings)
-    query_runner(app).start()
+    # a worker takes requests only once it can answer them (a respawned worker too): up to a minute
+    query_runner(app).wait_ready(60)
     return app

@@ -6,6 +6,7 @@ reason; and a page says in which release its IRI appeared and what changed since
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from flask import Blueprint, Response, current_app, redirect, request
@@ -17,8 +18,8 @@ from ..files.downloads import not_served
 from ..negotiation import NotAcceptable, choose
 from ..problems import problem
 from ..served import ServedRelease, kept_release, served_release, served_versions
-from ..sparql.endpoint import answer
-from ..sparql.query_runner import QueryRunner, query_runner
+from ..sparql.endpoint import respond
+from ..sparql.query_runner import QueryRunner, query_runner, runner_for
 
 blueprint = Blueprint("history", __name__)
 
@@ -138,20 +139,19 @@ def pinned_endpoint(version: str) -> Response:
     """SPARQL 1.1 over one release: the same protocol as /sparql, answers from that release alone."""
     served = served_release()
     if version == served.version:
-        return answer(query_runner(), served.directory)
+        return respond(query_runner(), served.directory)
     release = kept_release(version)
     if release is None:
         return not_served(version)
-    return answer(pinned_runner(version, release), release.directory)
+    return respond(pinned_runner(version, release), release.directory)
 
 
 def pinned_runner(version: str, release: ServedRelease) -> QueryRunner:
-    settings = current_app.config["SSBONTO"]
     runners = current_app.extensions.setdefault(PINNED_RUNNERS, {})
     if version not in runners:
-        # one query process per earlier release: they are asked far less than the current one
-        runners.setdefault(version, QueryRunner(
-            release.directory, processes=1, deadline=settings.query_timeout,
-            max_answer_bytes=settings.max_answer_bytes, memory_bytes=settings.query_memory_bytes,
-            isolate_network=not settings.service_allow_list, store_mode="memory"))
+        # the service's settings over the earlier release, in one query process held in memory:
+        # earlier releases are asked far less than the current one
+        settings = dataclasses.replace(current_app.config["SSBONTO"], release_dir=release.directory,
+                                       query_processes=1, store="", store_mode="memory")
+        runners.setdefault(version, runner_for(settings))
     return runners[version]

@@ -26,7 +26,7 @@ from ..errors import error_response
 from ..negotiation import NotAcceptable, choose
 from ..problems import problem
 from ..served import served_release
-from ..validation.pool import RETRY_AFTER_SECONDS, Busy, TimedOut, Unavailable, validator_pool
+from ..validation.pool import RETRY_AFTER_SECONDS, Busy, TimedOut, Unavailable, too_large, validator_pool
 from ..validation.worker import ValidationJob
 
 blueprint = Blueprint("validate", __name__)
@@ -60,11 +60,10 @@ def limit() -> int:
     return current_app.config["SSBONTO"].validation_max_bytes
 
 
-def too_large() -> Refused:
-    size = request.content_length
-    told = f"is {size:,} bytes" if size else "is larger than that"
-    return Refused(413, f"the document {told}; this service validates documents of at most {limit():,} bytes "
-                        f"({limit() / 1e6:g} MB); validate a larger one on your machine with `ssbonto validate FILE`")
+def refuse_size() -> Refused:
+    """(Behind the front, which refuses a body above the cap before it is read, this catches what
+    a server without the front lets through.)"""
+    return Refused(413, too_large(request.content_length, limit()))
 
 
 def guess_format(data: bytes) -> str:
@@ -107,9 +106,9 @@ def read_document() -> Document:
                 raise Refused(415, f"send the document in UTF-8, not {charset}")
             document = Document(request.get_data(cache=False), fmt, "the document")
     except RequestEntityTooLarge:
-        raise too_large()
+        raise refuse_size()
     if len(document.data) > limit():
-        raise too_large()
+        raise refuse_size()
     return document
 
 

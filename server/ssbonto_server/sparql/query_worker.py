@@ -1,12 +1,15 @@
 """A query process: holds its own copy of the store and answers one query at a time for the
 web process (see query_runner), which kills it when a query passes the deadline.
 
-It writes the answer itself (pyoxigraph results must be read where the query ran), capped in
-size, under an address-space limit so that a query that would exhaust memory kills only this
-process, and (when no remote endpoint is allow-listed) without any network at all.
+It decides everything about the query text itself, before Oxigraph sees it: size and depth
+limits, updates, SERVICE and FROM against the allow-list (ssbonto.store.query_text). It writes
+the answer itself (pyoxigraph results must be read where the query ran), capped in size, under an
+address-space limit so that a query that would exhaust memory kills only this process; with no
+endpoint allow-listed it has no network at all, and with one, each of its connect() calls is
+decided by its web worker (outbound_gate).
 
 Started as `python -m ssbonto_server.sparql.query_worker FD SETTINGS-JSON`, FD being its end of a
-socket pair to the parent.
+socket pair to the parent. Messages both ways are a 4-byte length and a pickled tuple.
 """
 
 from __future__ import annotations
@@ -15,17 +18,23 @@ import ctypes
 import io
 import json
 import os
+import pickle
 import re
 import resource
 import signal
+import socket
+import struct
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from ssbonto.prefixes import INFERRED_GRAPH_IRI, KNOWLEDGE_GRAPH_IRI, ONTOLOGY_GRAPH_IRI
+from ssbonto.store import DEFAULT_PREFIXES, QueryError
+from ssbonto.store.query_text import complexity_problem, inspect_query
+from ssbonto.store.remote import RemoteStoreError
 
 from .result_formats import GRAPH_TYPES, SOLUTION_TYPES, content_type, offered
 
@@ -41,28 +50,47 @@ ASK_ANSWERS = {
     "text/tab-separated-values": "{}\n",
 }
 ASK_ANSWERS["application/xml"] = ASK_ANSWERS["application/sparql-results+xml"]
+READ_ONLY = ("SPARQL Update is not accepted: this endpoint is read-only (the knowledge graph changes only "
+             "through a new release)")
+GATE_MARK = b"G"  # the one byte that carries the outbound gate's descriptor to the parent
+_HEADER = struct.Struct("!I")
+
+# A job: (sparql, solutions media type or None, graph media type or None, default graphs or None,
+# named graphs or None). None for a graph list: the query's FROM, else the union of all graphs.
+# An outcome: (status, content type, body, message, kind, seconds, headers, cacheable).
+OUTCOME_FIELDS = ("status", "content_type", "body", "message", "kind", "seconds", "headers", "cacheable")
 
 
-@dataclass(frozen=True)
-class QueryJob:
-    sparql: str
-    solutions_type: str | None  # media type for SELECT/ASK answers; None: the client accepts none
-    graph_type: str | None  # media type for CONSTRUCT/DESCRIBE answers
-    default_graphs: tuple[str, ...] | None = None  # None: the query's FROM, else the union of all graphs
-    named_graphs: tuple[str, ...] | None = None
-    remote_graphs: tuple[str, ...] = ()  # allow-listed graphs to fetch before the query runs
-    remote_timeout: float = 10.0
+def outcome(status: int, body: bytes = b"", media_type: str = "text/plain; charset=utf-8", message: str = "",
+            kind: str | None = None, seconds: float = 0.0, headers: dict | None = None, cacheable: bool = False):
+    return status, media_type, body, message, kind, seconds, headers or {}, cacheable
 
 
-@dataclass
-class QueryOutcome:
-    status: int
-    body: bytes = b""
-    content_type: str = "text/plain; charset=utf-8"
-    message: str = ""
-    kind: str | None = None
-    seconds: float = 0.0  # time the worker spent on the query, answer included
-    headers: dict[str, str] = field(default_factory=dict)
+def send(sock: socket.socket, message) -> None:
+    data = pickle.dumps(message, protocol=5)
+    sock.sendall(_HEADER.pack(len(data)) + data)
+
+
+def receive(sock: socket.socket):
+    """The next message (raises EOFError when the other side is gone)."""
+    header = _exactly(sock, 4)
+    return pickle.loads(_exactly(sock, _HEADER.unpack(header)[0]))
+
+
+def _exactly(sock: socket.socket, size: int) -> bytes:
+    chunk = sock.recv(size)
+    if len(chunk) == size:
+        return chunk
+    if not chunk:
+        raise EOFError("the other end closed the connection")
+    parts, got = [chunk], len(chunk)
+    while got < size:
+        chunk = sock.recv(size - got)
+        if not chunk:
+            raise EOFError("the other end closed the connection")
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
 
 
 class AnswerTooLarge(Exception):
@@ -92,31 +120,74 @@ class _CappedBuffer(io.RawIOBase):
         return b"".join(self.parts)
 
 
-def execute(store, job: QueryJob, max_answer_bytes: int) -> QueryOutcome:
-    """Run one query on an EmbeddedStore and write its answer (in the worker process)."""
-    from ssbonto.store import DEFAULT_PREFIXES, QueryError
-    from ssbonto.store.remote import RemoteStoreError
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
 
+
+def allowed(iri: str, allow_list: list[str]) -> bool:
+    """An entry allows itself, and everything below it when it ends with '/'."""
+    return any(iri == entry or (entry.endswith("/") and iri.startswith(entry)) for entry in allow_list)
+
+
+def check_query(shape, protocol_graphs: list[str], options: dict) -> list[str]:
+    """Refuse (Refused) what is too big or deep, an update, or what would reach another server
+    without being allow-listed; returns the allow-listed remote graphs the query needs fetched."""
+    problem = complexity_problem(shape, options["max_query_tokens"], options["max_query_nesting"],
+                                 options["max_query_depth"])
+    if problem:
+        raise Refused(400, problem)
+    if shape.is_update:
+        raise Refused(403, READ_ONLY)
+    allow_list = options["allow_list"]
+    for item in shape.unresolved:
+        raise Refused(403, f"{item}: the target of SERVICE and FROM must be an IRI written in the query, so that it "
+                           "can be checked against the allow-list of this endpoint")
+    for iri in shape.services:
+        if not allowed(iri, allow_list):
+            raise Refused(403, f"SERVICE <{iri}> is refused: this endpoint calls no other endpoint unless it is on its "
+                               "allow-list (SSBONTO_SERVICE_ALLOW_LIST)")
+    local = (ONTOLOGY_GRAPH_IRI, KNOWLEDGE_GRAPH_IRI, INFERRED_GRAPH_IRI)
+    remote: list[str] = []
+    for iri in [*shape.from_graphs, *shape.from_named_graphs, *protocol_graphs]:
+        if iri in local or iri in remote:
+            continue
+        if not allowed(iri, allow_list):
+            raise Refused(403, f"graph <{iri}> is not held here (the graphs are {', '.join(local)}), and other "
+                               "graphs are fetched only from the allow-list (SSBONTO_SERVICE_ALLOW_LIST)")
+        remote.append(iri)
+    return remote
+
+
+def execute(store, job: tuple, options: dict):
+    """Check one query and run it on the store, answer written (in the query process)."""
+    sparql, solutions_type, graph_type, default_graphs, named_graphs = job
     started = time.perf_counter()
-    loaded: list[ox.NamedNode] = []
-    if job.remote_graphs and getattr(store, "remote", False):
-        return QueryOutcome(501, message="graphs from other servers (FROM / default-graph-uri outside this "
-                                         "release) are not fetched when the service runs on a remote store")
-    if job.remote_graphs and getattr(store, "mode", None) == "disk":
-        return QueryOutcome(501, message="graphs from other servers (FROM / default-graph-uri outside this "
-                                         "release) are fetched only by the in-memory store; this service reads "
-                                         "its release from the read-only on-disk store (--store-mode)")
+    max_answer_bytes = options["max_answer_bytes"]
+    shape = inspect_query(sparql, DEFAULT_PREFIXES)
     try:
-        for iri in job.remote_graphs:
-            loaded.append(_load_remote_graph(store.store, iri, job.remote_timeout))
-        answer = store.query(job.sparql,
-                             default_graphs=list(job.default_graphs) if job.default_graphs is not None else None,
-                             named_graphs=list(job.named_graphs) if job.named_graphs is not None else None)
-        media_type = job.graph_type if answer.kind == "graph" else job.solutions_type
+        remote = check_query(shape, [*(default_graphs or ()), *(named_graphs or ())], options)
+    except Refused as refusal:
+        return outcome(refusal.status, message=str(refusal))
+    loaded: list[ox.NamedNode] = []
+    if remote and getattr(store, "remote", False):
+        return outcome(501, message="graphs from other servers (FROM / default-graph-uri outside this "
+                                    "release) are not fetched when the service runs on a remote store")
+    if remote and getattr(store, "mode", None) == "disk":
+        return outcome(501, message="graphs from other servers (FROM / default-graph-uri outside this "
+                                    "release) are fetched only by the in-memory store; this service reads "
+                                    "its release from the read-only on-disk store (--store-mode)")
+    try:
+        for iri in remote:
+            loaded.append(_load_remote_graph(store.store, iri, options["remote_timeout"]))
+        answer = store.query(sparql, default_graphs=list(default_graphs) if default_graphs is not None else None,
+                             named_graphs=list(named_graphs) if named_graphs is not None else None)
+        media_type = graph_type if answer.kind == "graph" else solutions_type
         if media_type is None:
             family = "solutions" if answer.kind != "graph" else "graph"
-            return QueryOutcome(406, message=f"a {answer.kind.upper()} answer cannot be written in any media type "
-                                             f"this request accepts; available: {offered(family)}")
+            return outcome(406, message=f"a {answer.kind.upper()} answer cannot be written in any media type "
+                                        f"this request accepts; available: {offered(family)}")
         output = _CappedBuffer(max_answer_bytes)
         if answer.kind == "ask":
             output.write(ASK_ANSWERS[media_type].format("true" if answer.result else "false").encode())
@@ -124,26 +195,38 @@ def execute(store, job: QueryJob, max_answer_bytes: int) -> QueryOutcome:
             answer.result.serialize(output, format=SOLUTION_TYPES[media_type])
         else:
             ox.serialize(answer.result, output, format=GRAPH_TYPES[media_type], prefixes=DEFAULT_PREFIXES)
-        return QueryOutcome(200, output.getvalue(), content_type(media_type), kind=answer.kind,
-                            seconds=time.perf_counter() - started)
+        return outcome(200, output.getvalue(), content_type(media_type), kind=answer.kind,
+                       seconds=time.perf_counter() - started, cacheable=not remote and not shape.services)
     except QueryError as error:
-        return QueryOutcome(400, message=re.sub(r"error at (\d+):(\d+):", r"error at line \1, column \2:", str(error)))
+        if _gate_refused(str(error)):
+            return outcome(403, message=GATE_REFUSED)
+        return outcome(400, message=re.sub(r"error at (\d+):(\d+):", r"error at line \1, column \2:", str(error)))
     except AnswerTooLarge:
-        return QueryOutcome(503, message=f"the answer is larger than the {max_answer_bytes:,} byte limit of this "
-                                         "endpoint; narrow the query or add a LIMIT")
+        return outcome(503, message=f"the answer is larger than the {max_answer_bytes:,} byte limit of this "
+                                    "endpoint; narrow the query or add a LIMIT")
     except _RemoteGraphError as error:
-        return QueryOutcome(502, message=str(error))
+        return outcome(502, message=str(error))
     except RemoteStoreError as error:
-        return QueryOutcome(502, message=str(error))
+        return outcome(502, message=str(error))
     except ConnectionError as error:
-        return QueryOutcome(502, message=f"a SERVICE endpoint failed: {error}")
+        return outcome(502, message=f"a SERVICE endpoint failed: {error}")
     except MemoryError:
-        return QueryOutcome(503, message="the query needed more memory than this endpoint grants one query")
+        return outcome(503, message="the query needed more memory than this endpoint grants one query")
     except (OSError, ValueError, TypeError, RuntimeError) as error:
-        return QueryOutcome(400, message=f"the query could not be evaluated: {error}")
+        if _gate_refused(str(error)):
+            return outcome(403, message=GATE_REFUSED)
+        return outcome(400, message=f"the query could not be evaluated: {error}")
     finally:
         for graph in loaded:
             store.store.remove_graph(graph)
+
+
+GATE_REFUSED = ("the query tried to open a connection to a host that is not on this endpoint's allow-list "
+                "(SSBONTO_SERVICE_ALLOW_LIST), and it was refused")
+
+
+def _gate_refused(text: str) -> bool:
+    return "os error 13" in text or "Permission denied" in text  # EACCES: the outbound gate said no
 
 
 class _RemoteGraphError(Exception):
@@ -207,12 +290,48 @@ def _leave_network() -> bool:
     return False
 
 
-def worker_main(connection, release_dir: str, parent_pid: int, max_answer_bytes: int, memory_bytes: int,
-                isolate_network: bool, store: str = "", store_mode: str = "auto") -> None:
+THREAD_STACK_BYTES = 8 * 2**20
+
+
+def _ordinary_thread_stacks() -> None:
+    """The main thread may grow a large stack (query_runner starts this process with a large
+    RLIMIT_STACK, which glibc would also give every new thread, RocksDB's included, and the
+    address-space limit would then refuse them): new threads get the usual 8 MiB."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        attributes = ctypes.create_string_buffer(256)  # pthread_attr_t is 56 bytes on x86_64 and aarch64
+        if libc.pthread_attr_init(attributes) == 0:
+            libc.pthread_attr_setstacksize(attributes, ctypes.c_size_t(THREAD_STACK_BYTES))
+            libc.pthread_setattr_default_np(attributes)
+            libc.pthread_attr_destroy(attributes)
+    except (OSError, AttributeError):
+        pass
+
+
+def worker_main(sock: socket.socket, release_dir: str, parent_pid: int, options: dict, store: str = "",
+                store_mode: str = "auto") -> None:
     """Load the store, report ready, then answer jobs until the parent closes the connection."""
     _die_with_parent(parent_pid)
+    _ordinary_thread_stacks()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is handled by the parent
-    isolated = _leave_network() if isolate_network else False
+    isolated = gated = False
+    gate_problem = None
+    if options["network"] == "gated":
+        from .outbound_gate import GateUnavailable, install
+
+        try:
+            descriptor = install()
+            socket.send_fds(sock, [GATE_MARK], [descriptor])
+            os.close(descriptor)
+            gated = True
+        except (GateUnavailable, OSError) as error:  # no gate: no network either (allow-listed calls fail)
+            gate_problem = str(error)
+            isolated = _leave_network()
+            socket.send_fds(sock, [GATE_MARK], [])
+    elif options["network"] == "isolated":
+        isolated = _leave_network()
+    sys.setrecursionlimit(20_000)  # the query text's reading recurses little; the stack is large (query_runner)
+    memory_bytes = options["memory_bytes"]
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, resource.getrlimit(resource.RLIMIT_AS)[1]))
     try:
@@ -223,25 +342,22 @@ def worker_main(connection, release_dir: str, parent_pid: int, max_answer_bytes:
         answers = bool(store.query("ASK { ?s ?p ?o }").result)
     except Exception as error:  # reported to the parent, which reports it to clients
         where = f"the store at {location}" if location else f"the release at {release_dir}"
-        connection.send(("failed", f"cannot load {where}: {error}"))
+        send(sock, ("failed", f"cannot load {where}: {error}"))
         return
-    connection.send(("ready", {"answers": answers, "network_isolated": isolated,
-                               "store_mode": getattr(store, "mode", None)}))
+    send(sock, ("ready", {"answers": answers, "network_isolated": isolated, "outbound_gate": gated,
+                          "gate_problem": gate_problem, "store_mode": getattr(store, "mode", None)}))
     while True:
         try:
-            job = connection.recv()
+            job = receive(sock)
         except (EOFError, OSError):
             return
-        connection.send(execute(store, job, max_answer_bytes))
+        send(sock, execute(store, job, options))
 
 
 def main(argv: list[str]) -> None:
-    descriptor, options = int(argv[0]), json.loads(argv[1])
-    worker_main(Connection(descriptor), **options)
+    descriptor, settings = int(argv[0]), json.loads(argv[1])
+    worker_main(socket.socket(fileno=descriptor), **settings)
 
 
 if __name__ == "__main__":
-    # through the package module, so that pickled jobs and outcomes name the same classes
-    from ssbonto_server.sparql.query_worker import main as package_main
-
-    package_main(sys.argv[1:])
+    main(sys.argv[1:])

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ..negotiation import NotAcceptable, choose
-
 SOLUTION_TYPES = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -50,6 +48,8 @@ OFFERS = {SOLUTIONS: (SOLUTION_TYPES, SOLUTION_NAMES, "application/sparql-result
 def negotiate(kind: str, accept: str | None, format_values: list[str]) -> str | None:
     """The media type to write a `kind` answer in, or None when the client accepts none of ours.
     Format values win over Accept; several values (or comma lists) are alternatives."""
+    from ..negotiation import NotAcceptable, choose  # here: query processes read the tables without werkzeug
+
     types, names, default = OFFERS[kind]
     offered = list(types)
     wanted = [part.strip().lower() for value in format_values for part in value.split(",") if part.strip()]

@@ -25,6 +25,15 @@ STARTUP_SECONDS = 60  # a process that has not loaded the release by then is bro
 RETRY_AFTER_SECONDS = 5  # what a 429 asks a client to wait: about one validation of a large study
 
 
+VALIDATION_PATHS = ("/api/validate", "/validate")  # their bodies are documents, up to validation_max_bytes
+
+
+def too_large(size: int | None, cap: int) -> str:
+    told = f"is {size:,} bytes" if size else "is larger than that"
+    return (f"the document {told}; this service validates documents of at most {cap:,} bytes ({cap / 1e6:g} MB); "
+            "validate a larger one on your machine with `ssbonto validate FILE`")
+
+
 class Busy(Exception):
     """Every validator process is validating; retry later."""
 

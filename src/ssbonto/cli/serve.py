@@ -118,16 +118,21 @@ def run(args) -> int:
 def _serve_with_granian(args, settings, workers: int, threads: int) -> None:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
-    from granian.http import HTTP1Settings
+    from granian.http import HTTP1Settings, HTTP2Settings
     from granian.log import LogLevels
 
     server = Granian(
         "ssbonto_server.wsgi:application", factory=True, interface=Interfaces.WSGI,
         address=args.host, port=args.port, workers=workers, blocking_threads=threads,
+        # headers within 10 s; request bodies are read by the application (ssbonto_server.request_body)
         http1_settings=HTTP1Settings(header_read_timeout=10_000, keep_alive=True),
-        http=HTTPModes.http1,  # what SPARQL clients speak; HTTP/2 belongs to the TLS proxy in front
+        # HTTP/1.1 for SPARQL clients; a client opening with the HTTP/2 preface (h2c) is answered in
+        # HTTP/2 instead of being dropped. TLS belongs to the proxy in front.
+        http=HTTPModes.auto,
+        http2_settings=HTTP2Settings(max_concurrent_streams=32, max_headers_size=65_536, keep_alive_timeout=20),
         log_level=LogLevels(args.log_level),
         respawn_failed_workers=True,
+        respawn_interval=0.5,  # a killed worker is replaced at once; it takes requests once it can answer them
         workers_kill_timeout=int(settings.query_timeout) + 5,  # running queries finish on SIGTERM
     )
     server.serve()

@@ -104,14 +104,17 @@ def reference_files(module: ImportModule, reference_dir: Path) -> list[Path]:
 
 
 def read_files(files: list[Path]) -> Graph:
-    """The reference files as one graph, without owl:imports (nothing is fetched)."""
+    """The reference files as one graph, without their ontology headers and imports (nothing is fetched)."""
     graph = Graph()
     for path in files:
         try:
             graph.parse(path, format="turtle")
         except Exception as error:  # rdflib's parsers raise many types
             raise BuildError(Problem(str(path), None, None, f"does not parse as Turtle: {error}"))
-    graph.remove((None, OWL.imports, None))
+    # the sources' own headers: which of several the OWL API takes for the ontology would depend on
+    # parse order, and the module gets a header of its own
+    for header in list(graph.subjects(RDF.type, OWL.Ontology)):
+        graph.remove((header, None, None))
     return graph
 
 

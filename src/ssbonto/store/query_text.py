@@ -1,46 +1,87 @@
 """What a SPARQL text asks for before it runs: its SERVICE endpoints, its FROM / FROM NAMED
-graphs, and whether it is an update.
+graphs, whether it is an update, and how big and deep it is.
 
-Oxigraph calls any SERVICE endpoint it meets and has no switch to stop it, and its union
-default graph overrides a query's FROM clauses, so both decisions must be made from the text.
-A tokenizer is enough and exact: keywords only count outside strings, IRIs, comments and
-prefixed names, as in the SPARQL grammar.
+Oxigraph calls any SERVICE endpoint it meets and has no switch to stop it, so the SERVICE
+decision is made here, from the text, and it must see every call Oxigraph would make. Oxigraph's
+parser is scannerless (a PEG grammar): a keyword is matched as its letters wherever the grammar
+tries it, with no word boundary, so `SERVICE:sparql`, `SERVICEex:x`, `}SERVICE<…>` and even
+`?s ?p trueSERVICE<…>` (the literal `true`, then the keyword) are all calls. The reading here is
+built to be a superset of Oxigraph's:
+
+1. a tokenizer with the grammar's own terminals (Oxigraph's rules for strings, escapes, IRIs,
+   comments, variable names and prefixed names) finds the only places a keyword can never start:
+   inside a variable name, and inside a string or a comment. IRIs are not skipped, since `<` is
+   also an operator; and when an IRI as tokenized holds a `#` or a `'` (where the other reading
+   of its `<` would start a comment or a string), strings and comments are not skipped either;
+2. every other occurrence of the letters SERVICE, in any case, is read the way Oxigraph's
+   ServiceGraphPattern rule reads it (`SERVICE _ SILENT? _ VarOrIri _ {`), with the prologue's
+   PREFIX and BASE declarations; where that rule matches, the target is a SERVICE call, and a
+   target that cannot be known before the query runs (a variable, an undeclared prefix, a
+   relative IRI without BASE) is reported as unresolved.
+
+The same tokenizer counts the query's tokens and its nesting (service limits checked before
+the query reaches Oxigraph, whose recursive parser and evaluator exhaust a process's stack on
+deep enough input: see `complexity_problem`).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from functools import lru_cache
 
-_PN_LOCAL_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
-TOKEN = re.compile(r"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<variable>[?$]\w+)
-  | (?P<pname>(?:[^\W\d_](?:[\w.-]*[\w-])?)?:(?:[\w:%-]|PN_LOCAL_ESCAPE|\.(?=[\w:%\\]))*)
-  | (?P<word>[^\W\d]\w*)
-  | (?P<other>.)
-""".replace("PN_LOCAL_ESCAPE", _PN_LOCAL_ESCAPE), re.VERBOSE | re.DOTALL)
+# Character classes of the SPARQL grammar as Oxigraph implements them (spargebra's parser).
+_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+         "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD")
+_U = _BASE + "_"
+_CHARS = _U + r"\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_VARNAME = f"[{_U}0-9][{_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
+_ECHAR_UCHAR = r"\\[tbnrf\"'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+PN_PREFIX = re.compile(f"[{_BASE}][{_CHARS}]*(?:\\.+[{_CHARS}]+)*")
+PN_LOCAL = re.compile(f"(?:[{_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*(?:\\.+(?:[{_CHARS}:]|{_PLX})+)?")
+VAR = re.compile(f"[?$]{_VARNAME}")
+IRIREF = re.compile(r"<([^>]*)>")  # Oxigraph reads any text up to '>' and then checks it is an IRI
+WS = re.compile(r"(?:[ \t\r\n]|#[^\r\n]*)*")  # the grammar's `_`: spaces and comments
 
-UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-QUERY_KEYWORDS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
+TOKEN = re.compile(f"""
+    (?P<space>[ \\t\\r\\n]+)
+  | (?P<comment>\\#[^\\r\\n]*)
+  | (?P<string>'''(?:[^'\\\\]++|{_ECHAR_UCHAR}|''?(?=[^']))*+'''
+              | \"\"\"(?:[^\"\\\\]++|{_ECHAR_UCHAR}|\"\"?(?=[^\"]))*+\"\"\"
+              | '(?:[^'\\\\\\n\\r]++|{_ECHAR_UCHAR})*+'
+              | \"(?:[^\"\\\\\\n\\r]++|{_ECHAR_UCHAR})*+\")
+  | (?P<iri><(?:[^<>\"{{}}|^`\\\\\\x00-\\x20]|\\\\u[0-9A-Fa-f]{{4}}|\\\\U[0-9A-Fa-f]{{8}})*>)
+  | (?P<variable>[?$]{_VARNAME})
+  | (?P<name>(?:[{_CHARS}:%.]|\\\\.)+)
+  | (?P<punct>\\|\\||&&|<=|>=|!=|\\^\\^|<<|>>|\\{{\\||\\|\\}}|.)
+""", re.VERBOSE | re.DOTALL)
+
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+QUERY_KEYWORDS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+OPENERS, CLOSERS = {"{", "(", "[", "<<", "{|"}, {"}", ")", "]", ">>", "|}"}
+# Tokens that add a link to the chain of their level in the tree Oxigraph builds: operators it
+# folds into nested expressions and paths, and the group items it joins one by one.
+CHAIN_OPERATORS = {"+", "-", "*", "/", "|", "||", "&&", ".", "{"}
+CHAIN_KEYWORDS = {"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "SERVICE", "GRAPH", "VALUES", "LATERAL"}
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @dataclass
 class QueryText:
-    """The outward-facing parts of a query. IRIs are absolute; an entry of `unresolved` is a
-    SERVICE or FROM target that cannot be known before the query runs (a variable, an
-    undeclared prefix, a relative IRI without BASE)."""
+    """The outward-facing parts of a query and its size. IRIs are absolute; an entry of
+    `unresolved` is a SERVICE or FROM target that cannot be known before the query runs (a
+    variable, an undeclared prefix, a relative IRI without BASE)."""
 
     form: str | None = None  # SELECT, CONSTRUCT, DESCRIBE, ASK, or an update keyword
     services: list[str] = field(default_factory=list)
     from_graphs: list[str] = field(default_factory=list)
     from_named_graphs: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    tokens: int = 0  # tokens other than spaces and comments
+    nesting: int = 0  # deepest nesting of brackets ({ ( [ << {|)
+    depth: int = 0  # estimated depth of the query's tree: nesting plus the chains at each level
 
     @property
     def is_update(self) -> bool:
@@ -52,75 +93,291 @@ class QueryText:
 
 
 def _tokens(text: str):
+    """(kind, text) of every token but spaces and comments; kinds: string, iri, variable,
+    pname (a name with a colon), word (a name without), punct."""
     for match in TOKEN.finditer(text):
         kind = match.lastgroup
-        if kind not in ("space", "comment"):
+        if kind == "name":
+            value = match.group()
+            yield ("pname" if ":" in value else "word"), value
+        elif kind not in ("space", "comment"):
             yield kind, match.group()
 
 
 def inspect_query(text: str, prefixes: dict[str, str] | None = None) -> QueryText:
     """Read `text` (with `prefixes` predeclared, as the store declares them)."""
-    known = dict(prefixes or {})
-    base: str | None = None
+    key = _prefix_keys.get(id(prefixes))
+    if key is None or key[0] is not prefixes or len(key[1]) != len(prefixes or ()):
+        key = _prefix_keys[id(prefixes)] = (prefixes, tuple(sorted((prefixes or {}).items())))
+    return _inspect(text, key[1])
+
+
+_prefix_keys: dict[int, tuple] = {}
+
+
+@lru_cache(maxsize=1024)  # a process sees the same texts again (the endpoint, then the store)
+def _inspect(text: str, prefixes: tuple[tuple[str, str], ...]) -> QueryText:
     shape = QueryText()
-    tokens = list(_tokens(text))
-
-    def target(position: int) -> str | None:
-        """The IRI named by the token at `position`, or None when it cannot be known."""
-        if position >= len(tokens):
-            return None
-        kind, value = tokens[position]
+    known, base, body = _prologue(text, dict(prefixes))
+    shape.form = _form(text, body)
+    skipped: list[tuple[int, int]] = []  # strings, comments, variables: where no keyword can start
+    opaque: list[tuple[int, int]] = []  # strings and comments, skipped unless the reading is ambiguous
+    ambiguous = False
+    from_positions: list[int] = []
+    level_links = [0]
+    nesting = depth = 0
+    chain = 1  # sum over the open levels of (1 + links so far at that level)
+    tokens = text.count("PREFIX", 0, body) * 3 + text.count("BASE", 0, body) * 2  # the prologue, read above
+    for match in TOKEN.finditer(text, body):
+        kind = match.lastgroup
+        if kind == "space":
+            continue
+        if kind == "comment":
+            opaque.append(match.span())
+            continue
+        tokens += 1
+        if kind in ("string", "variable"):
+            (opaque if kind == "string" else skipped).append(match.span())
+            continue
+        value = match.group()
         if kind == "iri":
-            iri = _unescape_iri(value[1:-1])
-            if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri):
-                return iri
-            return urljoin(base, iri) if base else None
-        if kind == "pname":
-            prefix, _, local = value.partition(":")
-            if prefix not in known:
-                return None
-            return known[prefix] + re.sub(r"\\(.)", r"\1", local)
-        return None
+            ambiguous = ambiguous or "#" in value or "'" in value
+        elif kind == "name":
+            if value.upper() in CHAIN_KEYWORDS:
+                level_links[-1] += 1
+                chain += 1
+            elif len(level_links) == 1 and ":" not in value and "FROM" in value.upper():
+                upper = value.upper()
+                from_positions += [match.start() + i.start() for i in re.finditer("FROM", upper)]
+        elif kind == "punct":
+            if value in CHAIN_OPERATORS:
+                level_links[-1] += 1
+                chain += 1
+            if value in OPENERS:
+                level_links.append(0)
+                chain += 1
+                nesting = max(nesting, len(level_links) - 1)
+            elif value in CLOSERS and len(level_links) > 1:
+                chain -= 1 + level_links.pop()
+        depth = max(depth, chain)
+    shape.tokens, shape.nesting, shape.depth = tokens, nesting, depth
 
-    def describe(position: int) -> str:
-        return tokens[position][1] if position < len(tokens) else "(end of query)"
+    if not ambiguous:
+        skipped = sorted(skipped + opaque)
+    starts = [start for start, _ in skipped]
 
-    for i, (kind, value) in enumerate(tokens):
-        if kind == "pname" and i > 0 and tokens[i - 1][0] == "word" and tokens[i - 1][1].upper() == "PREFIX":
-            iri = target(i + 1)
-            if iri is not None:
-                known[value.partition(":")[0]] = iri
-            continue
-        if kind != "word":
-            continue
-        keyword = value.upper()
-        if keyword == "BASE":
-            resolved = target(i + 1)
-            if resolved is not None:
-                base = resolved
-        elif shape.form is None and keyword in QUERY_KEYWORDS | UPDATE_KEYWORDS:
-            shape.form = keyword
-        elif keyword == "SERVICE":
-            position = i + 1
-            if position < len(tokens) and tokens[position][0] == "word" and tokens[position][1].upper() == "SILENT":
-                position += 1
-            iri = target(position)
-            if iri is None:
-                shape.unresolved.append(f"SERVICE {describe(position)}")
-            else:
-                shape.services.append(iri)
-        elif keyword == "FROM":
-            position = i + 1
-            named = position < len(tokens) and tokens[position][0] == "word" and tokens[position][1].upper() == "NAMED"
-            position += int(named)
-            iri = target(position)
-            if iri is None:
-                shape.unresolved.append(f"FROM {'NAMED ' if named else ''}{describe(position)}")
-            else:
-                (shape.from_named_graphs if named else shape.from_graphs).append(iri)
+    def in_skipped(position: int) -> bool:
+        index = bisect_right(starts, position) - 1
+        return index >= 0 and skipped[index][0] <= position < skipped[index][1]
+
+    for position in _occurrences(text, "service", body):
+        if not in_skipped(position):
+            for target in _service_targets(text, position + 7, known, base):
+                if target[0] is None:
+                    shape.unresolved.append(f"SERVICE {target[1]}")
+                elif target[0] not in shape.services:
+                    shape.services.append(target[0])
+    for position in from_positions:
+        if position >= body and not in_skipped(position):
+            for named, (iri, written) in _from_targets(text, position + 4, known, base):
+                if iri is None:
+                    shape.unresolved.append(f"FROM {'NAMED ' if named else ''}{written}")
+                else:
+                    (shape.from_named_graphs if named else shape.from_graphs).append(iri)
     return shape
 
 
+def _occurrences(text: str, word: str, start: int):
+    """Where `word` (lower case) occurs from `start` on, in any case (Oxigraph compares keywords
+    ignoring ASCII case; str.lower maps a few more letters, which only adds candidates)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer: fall back to the regex
+        yield from (match.start() for match in re.compile(word, re.IGNORECASE).finditer(text, start))
+        return
+    position = lowered.find(word, start)
+    while position >= 0:
+        yield position
+        position = lowered.find(word, position + 1)
+
+
+def complexity_problem(shape: QueryText, max_tokens: int, max_nesting: int, max_depth: int) -> str | None:
+    """Why the query is too big or too deep to hand to Oxigraph, or None. Oxigraph parses and
+    evaluates recursively: nesting (and long chains of operators or group items, which it folds
+    into nested trees) beyond what its stack holds kills the process (bench/README.md gives the
+    depths measured)."""
+    if shape.tokens > max_tokens:
+        return (f"the query has {shape.tokens:,} tokens; this endpoint accepts queries of at most "
+                f"{max_tokens:,} tokens")
+    if shape.nesting > max_nesting:
+        return (f"the query nests brackets {shape.nesting:,} levels deep; this endpoint accepts a nesting "
+                f"depth of at most {max_nesting:,}")
+    if shape.depth > max_depth:
+        return (f"the query's tree is {shape.depth:,} levels deep (every bracket and every link of a chain of "
+                f"operators, UNIONs or group patterns adds one); this endpoint accepts at most {max_depth:,}")
+    return None
+
+
+# -- the grammar's rules that decide the outward-facing parts, read as Oxigraph reads them ----------
+def _skip(text: str, position: int) -> int:
+    return WS.match(text, position).end()
+
+
+_WS = r"(?:[ \t\r\n]|#[^\r\n]*)*"
+BASE_DECL = re.compile(f"(?i:BASE){_WS}<([^>]*)>{_WS}")
+PREFIX_DECL = re.compile(f"(?i:PREFIX){_WS}({PN_PREFIX.pattern})?:{_WS}<([^>]*)>{_WS}")
+
+
+def _prologue(text: str, known: dict[str, str]) -> tuple[dict[str, str], str | None, int]:
+    """Prologue() = (BaseDecl _ / PrefixDecl _)*: the prefixes and base in force for the query,
+    and where the query's body starts."""
+    base = None
+    position = _skip(text, 0)
+    while True:
+        declaration = BASE_DECL.match(text, position)
+        if declaration:
+            iri = _absolute(_unescape_iri(declaration.group(1)), base)
+            if iri is None:
+                return known, base, position
+            base = iri
+        else:
+            declaration = PREFIX_DECL.match(text, position)
+            if not declaration:
+                return known, base, position
+            iri = _absolute(_unescape_iri(declaration.group(2)), base)
+            if iri is None:
+                return known, base, position
+            known[declaration.group(1) or ""] = iri
+        position = declaration.end()
+
+
+def _form(text: str, body: int) -> str | None:
+    head = text[body:body + 9].upper()
+    for keyword in QUERY_KEYWORDS + UPDATE_KEYWORDS:
+        if head.startswith(keyword):
+            return keyword
+    return None
+
+
+def _service_targets(text: str, position: int, known: dict[str, str], base: str | None):
+    """ServiceGraphPattern() after its keyword: `_ SILENT _ VarOrIri _ {`, else `_ VarOrIri _ {`.
+    Both readings are returned when both match (Oxigraph takes the first that parses)."""
+    found = []
+    start = _skip(text, position)
+    candidates = [start]
+    if text[start:start + 6].upper() == "SILENT":
+        candidates.insert(0, _skip(text, start + 6))
+    for candidate in candidates:
+        target = _var_or_iri(text, candidate, known, base)
+        if target is not None and text.startswith("{", _skip(text, target[2])):
+            found.append(target[:2])
+    return found
+
+
+def _from_targets(text: str, position: int, known: dict[str, str], base: str | None):
+    """DatasetClause() after FROM: `_ (iri / NAMED _ iri)`."""
+    found = []
+    start = _skip(text, position)
+    default = _iri(text, start, known, base)
+    if default is not None:
+        found.append((False, default[:2]))
+    if text[start:start + 5].upper() == "NAMED":
+        named = _iri(text, _skip(text, start + 5), known, base)
+        if named is not None:
+            found.append((True, named[:2]))
+    return found
+
+
+def _var_or_iri(text: str, position: int, known: dict[str, str], base: str | None):
+    """(absolute IRI or None when unknowable, the text as written, end) or None: no VarOrIri here."""
+    variable = VAR.match(text, position)
+    if variable:
+        return None, variable.group(), variable.end()
+    return _iri(text, position, known, base)
+
+
+def _iri(text: str, position: int, known: dict[str, str], base: str | None):
+    if text.startswith("<", position):
+        return _iriref(text, position, base)
+    prefix = PN_PREFIX.match(text, position)
+    after = prefix.end() if prefix else position
+    if not text.startswith(":", after):
+        return None
+    local = PN_LOCAL.match(text, after + 1)
+    end = local.end() if local else after + 1
+    name = text[position:after]
+    written = text[position:end]
+    if name not in known:
+        return None, written, end
+    return known[name] + text[after + 1:end].replace("\\", ""), written, end
+
+
+def _iriref(text: str, position: int, base: str | None):
+    match = IRIREF.match(text, position)
+    if match is None:
+        return None
+    return _absolute(_unescape_iri(match.group(1)), base), match.group(), match.end()
+
+
+def _absolute(iri: str, base: str | None) -> str | None:
+    if _SCHEME.match(iri):
+        return iri
+    return resolve(iri, base) if base is not None else None
+
+
 def _unescape_iri(iri: str) -> str:
+    if "\\" not in iri:
+        return iri
     return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
                   lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
+
+
+_URI = re.compile(r"^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.DOTALL)
+
+
+def resolve(reference: str, base: str) -> str:
+    """RFC 3986, section 5.2: `reference` resolved against the absolute `base` (as Oxigraph does)."""
+    scheme, authority, path, query, fragment = _URI.match(reference).groups()
+    b_scheme, b_authority, b_path, b_query, _ = _URI.match(base).groups()
+    if scheme is not None:
+        target = (scheme, authority, _remove_dots(path), query)
+    elif authority is not None:
+        target = (b_scheme, authority, _remove_dots(path), query)
+    elif path == "":
+        target = (b_scheme, b_authority, b_path, query if query is not None else b_query)
+    elif path.startswith("/"):
+        target = (b_scheme, b_authority, _remove_dots(path), query)
+    else:
+        merged = ("/" + path) if b_authority is not None and b_path == "" else b_path[:b_path.rfind("/") + 1] + path
+        target = (b_scheme, b_authority, _remove_dots(merged), query)
+    scheme, authority, path, query = target
+    return (f"{scheme}:" + (f"//{authority}" if authority is not None else "") + path
+            + (f"?{query}" if query is not None else "") + (f"#{fragment}" if fragment is not None else ""))
+
+
+def _remove_dots(path: str) -> str:
+    output: list[str] = []
+    while path:
+        if path.startswith("../"):
+            path = path[3:]
+        elif path.startswith("./"):
+            path = path[2:]
+        elif path.startswith("/./"):
+            path = path[2:]
+        elif path == "/.":
+            path = "/"
+        elif path.startswith("/../"):
+            path = path[3:]
+            if output:
+                output.pop()
+        elif path == "/..":
+            path = "/"
+            if output:
+                output.pop()
+        elif path in (".", ".."):
+            path = ""
+        else:
+            cut = path.find("/", 1)
+            segment = path if cut < 0 else path[:cut]
+            output.append(segment)
+            path = "" if cut < 0 else path[cut:]
+    return "".join(output)
