@@ -271,17 +271,19 @@ def heavy_study(megabytes: float) -> bytes:
 
 @pytest.fixture(scope="module")
 def strict_server(built):
-    """A server with a 2 s validation deadline, one validation at a time and a 12 MB body cap."""
+    """A server with an 8 s validation deadline (the example takes about 1 s even on a busy machine, the
+    10 MB study far longer), one validation at a time and a 12 MB body cap."""
     from ssbonto_server.settings import Settings
 
-    with app_server(Settings(release_dir=built.release, validation_timeout=2.0, validation_workers=1,
+    with app_server(Settings(release_dir=built.release, validation_timeout=8.0, validation_workers=1,
                              validation_max_bytes=12_000_000)) as url:
         yield url
 
 
 def test_the_deadline_gives_503_and_the_cap_429_while_the_service_goes_on(strict_server):
-    assert post(strict_server, EXAMPLE.read_bytes()).json()["conforms"] is True  # the process is up
-    heavy = heavy_study(10)  # some 140 000 triples: far more than 2 s of validation
+    warm = post(strict_server, EXAMPLE.read_bytes())
+    assert warm.status_code == 200 and warm.json()["conforms"] is True, warm.text  # the process is up
+    heavy = heavy_study(10)  # some 140 000 triples: well over 8 s of validation
     outcome: dict = {}
 
     def validate_heavy():
@@ -299,9 +301,9 @@ def test_the_deadline_gives_503_and_the_cap_429_while_the_service_goes_on(strict
     thread.join(120)
     stopped = problem(outcome["response"], 503)
     assert outcome["response"].headers["Retry-After"] == "5"
-    assert stopped["message"].startswith("the validation ran longer than the 2 s deadline of this service and was "
+    assert stopped["message"].startswith("the validation ran longer than the 8 s deadline of this service and was "
                                          "stopped")
-    assert outcome["seconds"] < 30
+    assert outcome["seconds"] < 40
     # the service is unaffected: queries answer, and the next study is validated by a fresh process
     ask = requests.get(strict_server + "/sparql", params={"query": "ASK { ?s ?p ?o }"},
                        headers={"Accept": "application/sparql-results+json"}, timeout=60)

@@ -2,7 +2,9 @@
 
 The release directory is a symbolic link to the newest good build; a new build is written
 beside it and the link is swapped only when every step succeeded, so a failed build leaves the
-last good release in place.
+last good release in place. The earlier releases archived in the sources are written into the
+same build (earlier/<version>/, build.history), so one swap publishes them all, and no IRI of
+theirs may be missing from the new one (build.retired).
 """
 
 from __future__ import annotations
