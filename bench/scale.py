@@ -11,8 +11,9 @@ shared, so joins through elements and the technique hierarchy fan out as they wo
 bigger literature. Blank nodes are renamed per copy.
 
 Writes, in --out, a release directory that `ssbonto serve --release-dir` accepts (the real
-release's files with ssbonto.nq and the on-disk query store replaced and the manifest's counts
-updated) plus ssbonto.nt (every triple in one graph, for servers without named graphs).
+release's files with ssbonto.nq, the on-disk query store and the search index replaced and the
+manifest's counts updated) plus ssbonto.nt (every triple in one graph, for servers without named
+graphs).
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ import hashlib
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
+from ssbonto.build.curation import Curator
+from ssbonto.build.search_index import unit_names, write_search_index
+from ssbonto.build.tbox import load_tbox
+from ssbonto.build.vocabulary import Vocabulary
+from ssbonto.layout import SEARCH_INDEX_FILE
 from ssbonto.store import QUERY_STORE_DIR, write_query_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -94,7 +101,16 @@ def generate(release_dir: Path, out: Path, target: int) -> dict:
                                        "sha256": hashlib.sha256((out / "ssbonto.nq").read_bytes()).hexdigest()}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     write_query_store(out / "ssbonto.nq", out / QUERY_STORE_DIR)
-    return {"triples": sum(counts.values()), "copies": copies, "graphs": manifest["triples"]}
+    started = time.perf_counter()
+    index = write_search_index(out / QUERY_STORE_DIR, out / SEARCH_INDEX_FILE, curated_units())
+    index["seconds"] = round(time.perf_counter() - started, 2)
+    return {"triples": sum(counts.values()), "copies": copies, "graphs": manifest["triples"], "search index": index}
+
+
+def curated_units() -> dict[str, tuple[str, str]]:
+    """The units' labels and symbols, as `ssbonto build` gives them to the search index."""
+    review = Curator(REPO, Vocabulary.from_tbox(load_tbox(REPO))).load()
+    return unit_names(review.units)
 
 
 def main() -> None:

@@ -23,11 +23,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import multiprocessing
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +37,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 import loopback  # bench/loopback.py, beside this file
+from http_load import free_port, percentile, run_clients, wait_healthy  # bench/http_load.py
 
 from ssbonto.store import EmbeddedStore
 
@@ -54,11 +53,6 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 DEADLINE = 8  # seconds, for the runaway part only
 CLIENTS, CLIENT_PROCESSES = 16, 4
 ACCEPT = {"Accept": "application/sparql-results+json"}
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def summary(milliseconds: list[float]) -> dict:
@@ -94,45 +88,9 @@ def engine_times(store, sparql: str, count: int) -> list[float]:
     return times
 
 
-def client_process(port: int, threads: int, seconds: float, limit: int, output) -> None:
-    paths = [query_path(q) for q in QUERIES.values()]
-    results: list[tuple[int, float]] = []
-    lock = threading.Lock()
-    due = time.monotonic() + seconds
-
-    def client(offset: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        done = 0
-        while time.monotonic() < due and done < limit:
-            started = time.perf_counter()
-            status, _ = get(connection, paths[(offset + done) % len(paths)])
-            with lock:
-                results.append((status, (time.perf_counter() - started) * 1000))
-            done += 1
-        connection.close()
-
-    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    output.send(results)
-
-
 def concurrent_load(port: int, seconds: float) -> dict:
-    pipes, processes = [], []
-    started = time.perf_counter()
-    for _ in range(CLIENT_PROCESSES):
-        ours, theirs = multiprocessing.Pipe(duplex=False)
-        process = multiprocessing.Process(target=client_process,
-                                          args=(port, CLIENTS // CLIENT_PROCESSES, seconds, 5000, theirs))
-        process.start()
-        pipes.append(ours)
-        processes.append(process)
-    results = [item for pipe in pipes for item in pipe.recv()]
-    for process in processes:
-        process.join()
-    elapsed = time.perf_counter() - started
+    results, elapsed = run_clients(port, [query_path(q) for q in QUERIES.values()], CLIENTS, seconds,
+                                   headers=ACCEPT)
     ok = [ms for status, ms in results if status == 200]
     return {"clients": CLIENTS, "seconds": round(elapsed, 2), "requests": len(results),
             "errors": len(results) - len(ok), "requests_per_second": round(len(results) / elapsed, 1),
@@ -183,26 +141,6 @@ def attack(port: int, connection, runaways: int, slow_clients: int, count: int) 
     return {"runaways": runaways, "slow_clients": slow_clients, "runaway_statuses": statuses,
             "idle": summary(idle), "during": summary(during),
             "p99_during_over_idle": round(percentile(during, 0.99) / percentile(idle, 0.99), 2)}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_healthy(port: int, seconds: float = 90) -> dict:
-    due = time.monotonic() + seconds
-    while time.monotonic() < due:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            status, body = get(connection, "/healthz")
-            if status == 200:
-                return json.loads(body)
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not become healthy")
 
 
 def main() -> None:

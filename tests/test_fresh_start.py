@@ -59,8 +59,12 @@ def test_a_changed_source_is_built_again_says_why_and_sums_up_its_warnings(built
     assert summary.endswith("`ssbonto build --warnings` lists them")
     assert not any(line.strip().startswith("Warning:") for line in changed.stderr.splitlines())
     listed = ssbonto("build", "--sources", str(sources), "--release-dir", str(release), "--warnings")
-    assert "building ssbonto (--rebuild asked for it)" in listed.stderr  # --warnings builds to list them
+    assert "is up to date" in listed.stderr  # the warnings come from the release, nothing is built again
     assert sum(line.strip().startswith("Warning:") for line in listed.stderr.splitlines()) == total
+    forced = ssbonto("build", "--sources", str(sources), "--release-dir", str(release), "--rebuild", "--reasoner-timeout",
+                     "0.001")  # --rebuild builds (and fails at once here, leaving the release as it was)
+    assert "building ssbonto (--rebuild asked for it)" in forced.stderr and forced.returncode == 1
+    assert built_from(release) == sources_digest(sources)
 
 
 def test_one_count_of_triples_everywhere(built, live_server):

@@ -95,6 +95,7 @@ def test_named_queries_are_served_as_text(live_server):
     listed = requests.get(live_server + "/queries", timeout=30).json()
     cq20 = next(q for q in listed if q["name"] == "CQ20")
     assert cq20["title"] == "CQ20 (aggregate): Which NMR nuclei appear in the methods column of Table 4?"
+    assert cq20["question"] == "Which NMR nuclei appear in the methods column of Table 4?"
     served = requests.get(live_server + cq20["url"], timeout=30)
     assert served.headers["Content-Type"] == "application/sparql-query"
     assert served.text == (REPO / "queries" / "cq" / "CQ20.rq").read_text(encoding="utf-8")
@@ -123,7 +124,10 @@ def test_a_written_query_runs_and_its_answer_is_read_from_the_table(browser, liv
 
 def test_a_competency_question_is_one_click_away(browser, live_server):
     browser.get(live_server + "/query")
-    browser.find_element(By.LINK_TEXT, "CQ20").click()
+    # the side bar names each query by its question, its file name beside it
+    link = browser.find_element(By.LINK_TEXT, "Which NMR nuclei appear in the methods column of Table 4?")
+    assert link.find_element(By.XPATH, "following-sibling::span[@class='query-name']").text == "CQ20"
+    link.click()
     header, rows = wait_for_table(browser)
     nuclei = {n for row in curated_rows("studies.tsv") if row["table"] == "4" for n in row["nuclei"].split(";") if n}
     assert header == ["answer", "nucleus"]

@@ -3,6 +3,8 @@ browser asks for HTML, otherwise the service's JSON error ({"status", "error", "
 
 from __future__ import annotations
 
+import json
+
 from flask import Response, render_template, request
 
 from .errors import error_response
@@ -17,11 +19,30 @@ def wants_html() -> bool:
     return any(value == "text/html" and quality > 0 for value, quality in request.accept_mimetypes)
 
 
-def problem(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def problem(status: int, message: str, headers: dict[str, str] | None = None,
+            suggestions: list[dict] | None = None) -> Response:
+    """`suggestions` ([{"label", "display", "href", "iri"}]): what the asker may have meant,
+    linked on the HTML page and listed as "did_you_mean" in the JSON."""
     if not wants_html():
-        return error_response(status, message, headers)
-    body = render_template("problem.html", status=status, title=TITLES.get(status, "Error"), message=message)
+        response = error_response(status, message, headers)
+        if suggestions:
+            body = json.loads(response.get_data(as_text=True))
+            body["did_you_mean"] = [{"iri": s["iri"], "label": s["label"], "href": s["href"]} for s in suggestions]
+            response.set_data(json.dumps(body, ensure_ascii=False) + "\n")
+        return response
+    body = render_template("problem.html", status=status, title=TITLES.get(status, "Error"), message=message,
+                           suggestions=suggestions or [], version=_served_version())
     response = Response(body, status=status, mimetype="text/html")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def _served_version() -> str:
+    """The footer's version; a problem page must render even when the release cannot be read."""
+    from .served import served_release
+
+    try:
+        return served_release().version
+    except Exception:  # the release is missing or pruned: the page says what went wrong, not this
+        return ""

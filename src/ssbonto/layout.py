@@ -15,6 +15,7 @@ SHAPES_FILE = "shapes.ttl"  # the SHACL shapes the release conforms to (what POS
 QUERY_STORE_DIR = "store"  # the on-disk query store (not a download)
 EARLIER_RELEASES_DIR = "earlier"  # earlier/<version>/: each kept earlier release, regenerated from its archive
 TERM_HISTORY_FILE = "history.json"  # in which release each IRI appeared and what changed since
+SEARCH_INDEX_FILE = "search/index.sqlite"  # the search index, in a folder like the store (not a download)
 
 
 def read_manifest(release_dir: Path) -> dict:

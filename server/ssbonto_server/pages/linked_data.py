@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request
 
 from ssbonto.namespaces import ONTOLOGY_GRAPH
 from ssbonto.layout import CONTEXT_FILE
@@ -24,23 +24,18 @@ from ..negotiation import NotAcceptable, choose
 from ..problems import problem
 from ..served import served_release
 from . import history
+from .citations import read_citations
+from .current import base_iri, describer, reader, template_helpers
 from .ontology_doc import document
-from .resource_view import Describer
+from .readable import readable
+from .search import did_you_mean
+from .uses import PageArgumentError
 
 blueprint = Blueprint("linked_data", __name__)
 
 HTML_TYPES = ["text/html", "application/xhtml+xml"]
 OFFERED = HTML_TYPES + list(RDF_DOCUMENT_TYPES.values())
 EXTENSION_OF = {media_type: extension for extension, media_type in RDF_DOCUMENT_TYPES.items()}
-
-
-def describer() -> Describer:
-    served = served_release()
-    return served.cached("describer", lambda: Describer(served.store.store, base_iri(), request.script_root))
-
-
-def base_iri() -> str:
-    return current_app.config["SSBONTO"].base_iri
 
 
 def ontology_paths() -> set[str]:
@@ -62,19 +57,11 @@ def not_found(path: str) -> Response:
         return problem(404, f"<{base_iri()}{path}> is not a version of the ontology served here; "
                             f"this server serves release {served.version} "
                             f"(<{base_iri()}release/{served.version}/def>)")
-    return problem(404, f"<{base_iri()}{path}> is not an IRI of ssbonto release {served.version}")
-
-
-@blueprint.route("/def/", endpoint="namespace")
-def namespace() -> Response:
-    """The terms' namespace `<base>def/` is described by the ontology `<base>def`."""
-    response = redirect(f"{request.script_root}/def", 303)
-    response.headers["Vary"] = "Accept"
-    return response
+    return problem(404, f"<{base_iri()}{path}> is not an IRI of ssbonto release {served.version}",
+                   suggestions=did_you_mean(path))
 
 
 @blueprint.route("/def", endpoint="ontology")
-@blueprint.route("/id/", endpoint="individuals")
 @blueprint.route("/def/<path:name>", endpoint="term")
 @blueprint.route("/id/<path:name>", endpoint="individual")
 @blueprint.route("/release/<version>/def", endpoint="version")
@@ -113,9 +100,18 @@ def page(path: str) -> Response:
         body = served.cached(("ontology-page", path), lambda: render_template(
             "ontology.html", doc=doc, alternates=alternates, version=served.version, path=path))
         return Response(body, mimetype="text/html")
-    view = describer().view(base_iri() + path)
-    return Response(render_template("resource.html", view=view, alternates=alternates, version=served.version,
-                                    history=history.term_history(base_iri() + path)), mimetype="text/html")
+    iri = base_iri() + path
+    view = describer().view(iri)
+    reading = reader()
+    try:
+        shown = readable(reading, iri, request.args.to_dict())
+    except PageArgumentError as error:
+        return problem(400, f"<{iri}>: {error}")
+    citations = read_citations(reading, view.provenance.references)
+    return Response(render_template("resource.html", view=view, readable=shown,
+                                    cited=[citations[reference] for reference in view.provenance.references],
+                                    alternates=alternates,
+                                    version=served.version, **template_helpers(reading)), mimetype="text/html")
 
 
 @blueprint.route("/data/<path:document>")

@@ -57,7 +57,7 @@ class Provenance:
     tables: list[Markup] = field(default_factory=list)
     rows: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
-    references: list[tuple[Markup, str]] = field(default_factory=list)  # link, printed citation
+    references: list[str] = field(default_factory=list)  # cited references, by number
     curation: list[str] = field(default_factory=list)  # "file, line n"
 
     def __bool__(self) -> bool:
@@ -286,14 +286,12 @@ class Describer:
             elif name == "sourceSection":
                 result.sections.append(value.value.removeprefix("Section: "))
             elif name == "citesReference" and isinstance(value, ox.NamedNode):
-                citation = self.one(value, DCTERMS + "bibliographicCitation")
                 number = self.one(value, str(SSB.referenceNumber))
-                cited.append((int(number.value) if number is not None else 0, value.value,
-                               citation.value if citation is not None else ""))
+                cited.append((int(number.value) if number is not None else 0, value.value))
         files = [q.object.value for q in quads if q.predicate.value == str(SSB.curationFile)]
         lines = [q.object.value for q in quads if q.predicate.value == str(SSB.curationLine)]
         result.curation = [f"{file}, line {line}" for file in files for line in lines]
-        result.references = [(self.link(iri), citation) for _, iri, citation in sorted(cited)]
+        result.references = [iri for _, iri in sorted(cited)]
         return result
 
 

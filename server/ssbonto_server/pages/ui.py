@@ -8,6 +8,7 @@ shipped with the package (or the checkout this server runs from), never from the
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -19,17 +20,21 @@ from ssbonto.sources import default_sources
 
 from ..problems import problem
 from ..served import served_release
+from .current import reader, template_helpers
 
 blueprint = Blueprint("ui", __name__)
 
 QUERY_GROUPS = {"examples": "Example queries", "cq": "Competency questions"}
-COUNTS = {  # landing-page figure -> SPARQL counting it (over asserted and inferred facts)
-    "technique classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c rdfs:subClassOf+ ssb:CharacterizationTechnique "
-                         "FILTER(isIRI(?c)) }",
-    **{label: f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a/rdfs:subClassOf* ssb:{cls} FILTER(isIRI(?x)) }}"
-       for label, cls in (("materials", "Material"), ("interfaces", "Interface"), ("studies (table rows)", "Study"),
-                          ("quantified findings", "Finding"), ("references", "Reference"))},
-}
+COUNTS = [  # (landing-page figure, SPARQL counting it over asserted and inferred facts, the page listing them)
+    ("technique classes", "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c rdfs:subClassOf+ ssb:CharacterizationTechnique "
+                          "FILTER(isIRI(?c)) }", "def/#techniques"),
+    *((label, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a/rdfs:subClassOf* ssb:{cls} FILTER(isIRI(?x)) }}", path)
+      for label, cls, path in (("materials", "Material", "id/material/"), ("interfaces", "Interface", "id/interface/"),
+                               ("studies (table rows)", "Study", "id/study/"),
+                               ("quantified findings", "Finding", "id/finding/"),
+                               ("references", "Reference", "id/reference/"))),
+]
+CQ_HEADING = re.compile(r"^(CQ\d+)\s*\(([^)]*)\):\s*")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,20 @@ class NamedQuery:
     @property
     def key(self) -> str:
         return f"{self.group}/{self.name}"
+
+    @property
+    def question(self) -> str:
+        """The question the query answers: its title's first sentence, without "CQ01 (lookup): "."""
+        text = CQ_HEADING.sub("", self.title)
+        end = text.find("?")
+        return text[:end + 1] if end >= 0 else text
+
+    @property
+    def note(self) -> str:
+        """What the title says beyond the question, and the competency question's kind."""
+        heading = CQ_HEADING.match(self.title)
+        rest = CQ_HEADING.sub("", self.title)[len(self.question):].strip()
+        return " · ".join(part for part in (heading and heading[2], rest) if part)
 
 
 def query_library_dir() -> Path | None:
@@ -74,17 +93,30 @@ def library() -> dict[str, NamedQuery]:
     return served_release().cached("query-library", lambda: read_library(query_library_dir()))
 
 
-def counts() -> list[tuple[str, int]]:
+def counts() -> list[tuple[str, int, str]]:
     store = served_release().store
-    return [(what, int(store.query(sparql).rows()[0]["n"])) for what, sparql in COUNTS.items()]
+    return [(what, int(store.query(sparql).rows()[0]["n"]), path) for what, sparql, path in COUNTS]
+
+
+def questions() -> list[tuple[str, list[str]]]:
+    """The information kinds of Table 9, each with its measurands: where a question starts."""
+    reading = reader()
+    kinds: dict[str, list[str]] = {}
+    for row in reading.rows("SELECT ?k ?m WHERE { ?k a ssb:InformationKind OPTIONAL { ?m ssb:isAspectOf ?k } }"):
+        kinds.setdefault(row["k"], [])
+        if row.get("m"):
+            kinds[row["k"]].append(row["m"])
+    by_label = lambda iri: reading.label(iri).lower()  # noqa: E731
+    return sorted(((k, sorted(ms, key=by_label)) for k, ms in kinds.items()), key=lambda item: by_label(item[0]))
 
 
 @blueprint.route("/")
 def landing() -> Response:
     served = served_release()
+    reading = reader()
     body = served.cached("landing", lambda: render_template(
-        "landing.html", version=served.version, triples=served.triples,
-        counts=counts(), groups=grouped(library())))
+        "landing.html", version=served.version, triples=served.triples, counts=counts(), questions=questions(),
+        families=reading.hierarchy.families(), groups=grouped(library()), **template_helpers(reading)))
     return Response(body, mimetype="text/html")
 
 
@@ -121,7 +153,7 @@ def query_page() -> Response:
 
 @blueprint.route("/queries")
 def query_list() -> Response:
-    body = [{"group": q.group, "name": q.name, "title": q.title,
+    body = [{"group": q.group, "name": q.name, "title": q.title, "question": q.question,
              "url": f"{request.script_root}/queries/{q.group}/{q.name}.rq"} for q in library().values()]
     return Response(json.dumps(body, indent=1, ensure_ascii=False) + "\n", mimetype="application/json")
 

@@ -78,20 +78,65 @@
     return td;
   }
 
+  // A label column ?xLabel beside an IRI column ?x shows as one column "x" of linked labels. When ?x
+  // concatenates IRIs (GROUP_CONCAT with spaces), the label is split into as many parts.
+  const SEPARATORS = ["; ", ", ", " | ", " "];
+
+  function link(iri, text) {
+    const a = document.createElement("a");
+    a.href = href(iri);
+    a.title = iri;
+    a.textContent = text;
+    return a;
+  }
+
+  function labelCell(label, iri) {
+    if (!label || !iri) return cell(label || iri);
+    const td = document.createElement("td");
+    if (iri.type === "uri") {
+      td.appendChild(link(iri.value, label.value));
+      return td;
+    }
+    const iris = iri.value.split(/\s+/).filter(Boolean);
+    if (iri.type !== "literal" || !iris.every((part) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(part))) {
+      return cell(label);
+    }
+    const separator = SEPARATORS.find((s) => label.value.split(s).length === iris.length);
+    if (separator === undefined) {
+      td.textContent = label.value + " ";
+      iris.forEach((part, n) => td.appendChild(link(part, "[" + (n + 1) + "]")));
+      return td;
+    }
+    label.value.split(separator).forEach((text, n) => {
+      if (n) td.appendChild(document.createTextNode(separator));
+      td.appendChild(link(iris[n], text));
+    });
+    return td;
+  }
+
   function renderTable(answer) {
     const table = document.createElement("table");
     table.id = "results-table";
     const head = table.createTHead().insertRow();
     const names = answer.head.vars || [];
+    const iriOf = {};
     for (const name of names) {
+      if (name.endsWith("Label") && names.includes(name.slice(0, -5))) iriOf[name] = name.slice(0, -5);
+    }
+    const folded = new Set(Object.values(iriOf));
+    const shown = names.filter((name) => !folded.has(name));
+    for (const name of shown) {
       const th = document.createElement("th");
-      th.textContent = name;
+      th.textContent = iriOf[name] || name;
+      if (iriOf[name]) th.title = "?" + name + ", linked to ?" + iriOf[name];
       head.appendChild(th);
     }
     const body = table.createTBody();
     for (const binding of answer.results.bindings) {
       const row = body.insertRow();
-      for (const name of names) row.appendChild(cell(binding[name]));
+      for (const name of shown) {
+        row.appendChild(iriOf[name] ? labelCell(binding[name], binding[iriOf[name]]) : cell(binding[name]));
+      }
     }
     results.replaceChildren(table);
     return answer.results.bindings.length;

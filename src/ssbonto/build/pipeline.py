@@ -21,7 +21,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..errors import BuildError, Problem
-from ..layout import DATASET_DUMP, QUERY_STORE_DIR, SHAPES_FILE, TERM_HISTORY_FILE, read_manifest
+from ..layout import DATASET_DUMP, QUERY_STORE_DIR, SEARCH_INDEX_FILE, SHAPES_FILE, TERM_HISTORY_FILE, read_manifest
 from ..namespaces import bind_prefixes
 from ..sources import default_release_dir, default_sources
 from ..store.embedded import write_query_store
@@ -33,6 +33,7 @@ from .history import write_history
 from .populate import Populator
 from .release import ReleaseGraphs, canonical, write_release
 from .retired import keep_earlier_iris
+from .search_index import unit_names, write_search_index
 from .tbox import load_tbox, ontology_version
 from .vocabulary import Vocabulary
 
@@ -107,8 +108,9 @@ def build(sources: Path | None = None, release_dir: Path | None = None, reasoner
     try:
         earlier, history, notices = write_history(sources, staging, graphs, published)
         write_release(graphs, staging, {TERM_HISTORY_FILE: history, SHAPES_FILE: shapes_document(sources)},
-                      sources_digest=digest, earlier=earlier)
+                      sources_digest=digest, warnings=[str(w) for w in warnings], earlier=earlier)
         write_query_store(staging / DATASET_DUMP, staging / QUERY_STORE_DIR)
+        write_search_index(staging / QUERY_STORE_DIR, staging / SEARCH_INDEX_FILE, unit_names(review.units))
         notices += unreleased_changes(sources, staging)
         publish(staging, release_dir)
     except BaseException:

@@ -251,10 +251,11 @@ def gzip_bytes(data: bytes) -> bytes:
 
 
 def write_release(graphs: ReleaseGraphs, directory: Path, extra: dict[str, bytes] | None = None,
-                  sources_digest: str | None = None, earlier: list[str] = ()) -> dict:
+                  sources_digest: str | None = None, warnings: list[str] | None = None,
+                  earlier: list[str] = ()) -> dict:
     """Write every artifact into `directory` (which must exist and be empty); the manifest records
-    `sources_digest` (build.digest) when given, and the manifest and VoID name the `earlier`
-    releases kept beside this one."""
+    `sources_digest` (build.digest) and the shapes' `warnings` when given, and the manifest and VoID
+    name the `earlier` releases kept beside this one."""
     graphs = graphs.canonicalized()
     asserted = graphs.asserted()
     context = context_for(graphs.ontology, graphs.version)
@@ -281,6 +282,7 @@ def write_release(graphs: ReleaseGraphs, directory: Path, extra: dict[str, bytes
         "version": graphs.version,
         "triples": graphs.triple_counts(),
         **({"sources_digest": sources_digest} if sources_digest else {}),
+        **({"warnings": warnings} if warnings is not None else {}),
         **({"earlier_releases": list(earlier)} if earlier else {}),
         "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                   for name, data in sorted(contents.items())},

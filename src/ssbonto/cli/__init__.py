@@ -33,7 +33,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true",
                    help="build even when the release is up to date with its sources (it is skipped otherwise)")
     p.add_argument("--warnings", action="store_true",
-                   help="build, and list every warning of the shapes instead of a one-line summary")
+                   help="list every warning of the shapes instead of a one-line summary (from the release "
+                        "itself when it is up to date)")
 
     p = command("export", release.cmd_export, "write the built graph to standard output")
     p.add_argument("--format", choices=["ttl", "nt", "jsonld", "rdfxml", "nq", "trig"], default="ttl")
@@ -72,6 +73,10 @@ def parser() -> argparse.ArgumentParser:
     from . import push
     push.add_arguments(command("push", push.run, "load the release into a SPARQL 1.1 store through the Graph "
                                                  "Store Protocol, for `ssbonto serve --store`"))
+
+    from . import advise
+    advise.add_arguments(command("advise", advise.run, "which techniques tell you what you want to know, "
+                                                       "ranked with the review's evidence (docs/advisor.md)"))
 
     from . import serve
     serve.add_arguments(command("serve", serve.run, "serve the SPARQL endpoint, linked-data pages and downloads "

@@ -37,9 +37,12 @@ def build_if_needed(sources: Path | None, release: Path | None, rebuild: bool = 
     sources = sources or default_sources()
     release = release or default_release_dir()
     if not rebuild and is_up_to_date(release, sources):
-        version = read_manifest(release)["version"]
-        stderr(f"release {version} at {release} is up to date with its sources; not building it again "
+        manifest = read_manifest(release)
+        stderr(f"release {manifest['version']} at {release} is up to date with its sources; not building it again "
                "(--rebuild builds anyway)")
+        if list_warnings:
+            for warning in manifest.get("warnings", []):
+                stderr(f"  {warning}")
         return release
     if not rebuild and keep_undigested and is_release(release) and built_from(release) is None:
         stderr(f"the release at {release} records no digest of its sources: used as it is (--rebuild builds it "
@@ -66,7 +69,7 @@ def build_if_needed(sources: Path | None, release: Path | None, rebuild: bool = 
 def cmd_build(args) -> int:
     build_if_needed(Path(args.sources) if args.sources else None,
                     Path(args.release_dir) if args.release_dir else None,
-                    rebuild=args.rebuild or args.warnings, reasoner_timeout=args.reasoner_timeout,
+                    rebuild=args.rebuild, reasoner_timeout=args.reasoner_timeout,
                     list_warnings=args.warnings)
     return EXIT_OK
 

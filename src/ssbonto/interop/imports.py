@@ -12,14 +12,12 @@ which files it is extracted from, and the source's IRI, version, licence and rel
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from ..build.tables import read_table
@@ -103,14 +101,18 @@ def reference_files(module: ImportModule, reference_dir: Path) -> list[Path]:
     return files
 
 
-def read_files(files: list[Path]) -> Graph:
-    """The reference files as one graph, without their ontology headers and imports (nothing is fetched)."""
+def read_files(files: list[Path], parsed: dict[Path, Graph] | None = None) -> Graph:
+    """The reference files as one graph, without their ontology headers and imports (nothing is
+    fetched); `parsed` keeps each file's graph for the next module that reads it (EMMO, three times)."""
+    parsed = {} if parsed is None else parsed
     graph = Graph()
     for path in files:
-        try:
-            graph.parse(path, format="turtle")
-        except Exception as error:  # rdflib's parsers raise many types
-            raise BuildError(Problem(str(path), None, None, f"does not parse as Turtle: {error}"))
+        if path not in parsed:
+            try:
+                parsed[path] = Graph().parse(path, format="turtle")
+            except Exception as error:  # rdflib's parsers raise many types
+                raise BuildError(Problem(str(path), None, None, f"does not parse as Turtle: {error}"))
+        graph += parsed[path]
     # the sources' own headers: which of several the OWL API takes for the ontology would depend on
     # parse order, and the module gets a header of its own
     for header in list(graph.subjects(RDF.type, OWL.Ontology)):
@@ -179,10 +181,52 @@ def extract_bot(source: Graph, seeds: list[str], scratch: Path) -> tuple[Graph, 
     return graph, missing
 
 
-def module_graph(module: ImportModule, sources: Path, reference_dir: Path) -> Graph:
+def stable_blank_node_names(graph: Graph) -> dict[BNode, BNode]:
+    """A name for every blank node from what it says and where it hangs, so that the writer orders
+    them the same way every run (rdflib's full canonicalization took most of a refresh). The blank
+    nodes of OWL's RDF mapping form trees: a node is named by its parent's name, the predicate it
+    hangs from and the digest of its own subtree; identical siblings are interchangeable and numbered."""
+    subtree: dict[BNode, str] = {}
+
+    def digest(node: BNode, path: frozenset) -> str:
+        if node not in subtree:
+            parts = sorted(f"{p.n3()} {digest(o, path | {node}) if isinstance(o, BNode) and o not in path else o.n3()}"
+                           for p, o in graph.predicate_objects(node))
+            subtree[node] = hashlib.sha1("\n".join(parts).encode()).hexdigest()
+        return subtree[node]
+
+    names: dict[BNode, BNode] = {}
+    taken: dict[str, int] = {}
+
+    def name(node: BNode, parent: str) -> None:
+        if node in names:
+            return
+        base = hashlib.sha1(f"{parent} {digest(node, frozenset())}".encode()).hexdigest()[:16]
+        taken[base] = taken.get(base, 0) + 1
+        names[node] = BNode(f"m{base}" + (f"x{taken[base]}" if taken[base] > 1 else ""))
+        for p, o in sorted(graph.predicate_objects(node), key=lambda po: (str(po[0]), digest_of(po[1]))):
+            if isinstance(o, BNode):
+                name(o, f"{names[node]} {p}")
+
+    def digest_of(term) -> str:
+        return digest(term, frozenset()) if isinstance(term, BNode) else term.n3()
+
+    hanging = {o for o in graph.objects() if isinstance(o, BNode)}
+    for s, p, o in sorted(((s, p, o) for s, p, o in graph if isinstance(o, BNode) and not isinstance(s, BNode)),
+                          key=lambda t: (t[0].n3(), str(t[1]), digest_of(t[2]))):
+        name(o, f"{s.n3()} {p}")
+    for root in sorted({s for s in graph.subjects() if isinstance(s, BNode)} - hanging, key=digest_of):
+        name(root, "")
+    for node in sorted(set(subtree) | {o for o in hanging}, key=digest_of):  # anything left (a cycle)
+        name(node, "cycle")
+    return names
+
+
+def module_graph(module: ImportModule, sources: Path, reference_dir: Path,
+                 parsed: dict[Path, Graph] | None = None) -> Graph:
     seeds = seed_iris(module, sources)
     files = reference_files(module, reference_dir)
-    source = read_files(files)
+    source = read_files(files, parsed)
     if module.method == "description":
         extracted, missing = describe(source, seeds)
     else:
@@ -196,8 +240,9 @@ def module_graph(module: ImportModule, sources: Path, reference_dir: Path) -> Gr
         graph.bind(prefix, namespace)
     graph.bind("dcterms", DCTERMS)
     graph.bind("prov", PROV)
-    for s, p, o in to_canonical_graph(extracted):  # blank nodes named from the content: stable output
-        graph.add((BNode("m" + s) if isinstance(s, BNode) else s, p, BNode("m" + o) if isinstance(o, BNode) else o))
+    names = stable_blank_node_names(extracted)  # the same module writes the same bytes every time
+    for s, p, o in extracted:
+        graph.add((names.get(s, s), p, names.get(o, o)))
     # prefixes for every namespace the Turtle writer will abbreviate, named in a fixed order
     # (rdflib would name them ns1, ns2 … in the order it meets them, which changes from run to run)
     for iri in sorted({p for p in graph.predicates()} | {o for o in graph.objects(None, RDF.type)}, key=str):
@@ -239,11 +284,11 @@ def refresh(sources: Path, reference_dir: Path, only: list[str] | None = None, o
     if unknown:
         raise BuildError(Problem(str(REGISTRY), None, "module", f"no module named {', '.join(unknown)}; "
                                                                 f"known: {', '.join(m.name for m in modules)}"))
-    written = []
+    written, parsed = [], {}
     for module in modules:
         if only and module.name not in only:
             continue
-        graph = module_graph(module, sources, reference_dir)
+        graph = module_graph(module, sources, reference_dir, parsed)
         target = (output or sources / IMPORTS) / f"{module.name}.ttl"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(module_turtle(graph))
