@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ssbonto.build import build
+from ssbonto.build import build, load_tbox, ontology_version
 from ssbonto.store import EmbeddedStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,6 +27,7 @@ needs_review_text = pytest.mark.skipif(
     not REVIEW_TEXT.is_file(),
     reason=f"needs the review's text at $SSBONTO_REVIEW_TEXT (default ../shared/seed/review.txt; "
            f"not found at {REVIEW_TEXT})")
+VERSION = ontology_version(load_tbox(REPO))  # the current release; tests name it, never a literal version
 
 
 @pytest.fixture(scope="session")

@@ -69,6 +69,18 @@ def app_server(settings):
     finally:
         server.shutdown()
         query_runner(app).close()
+        close_processes(app)
+
+
+def close_processes(app) -> None:
+    """The validator processes and the query processes of earlier releases, when they were started."""
+    from ssbonto_server.pages.history import PINNED_RUNNERS
+    from ssbonto_server.validation.pool import POOL_KEY
+
+    for runner in app.extensions.get(PINNED_RUNNERS, {}).values():
+        runner.close()
+    if POOL_KEY in app.extensions:
+        app.extensions[POOL_KEY].close()
 
 
 PARTNER_ANSWER = ('{"head":{"vars":["x"]},"results":{"bindings":'

@@ -16,6 +16,8 @@ from ssbonto.errors import BuildError
 from ssbonto.namespaces import SSB
 from ssbonto.build.vocabulary import Vocabulary
 
+from conftest import VERSION
+
 REPO = Path(__file__).resolve().parents[1]
 CHMO = "http://purl.obolibrary.org/obo/CHMO_"
 
@@ -101,7 +103,7 @@ def test_the_traps_of_chmo_are_handled(mappings):
 
 def test_the_module_is_the_one_generated_from_the_table():
     committed = (REPO / alignments.MODULE).read_bytes()
-    assert committed == alignments.module_turtle(REPO, "1.0.0"), \
+    assert committed == alignments.module_turtle(REPO, VERSION), \
         "ontology/alignments/ssbonto-alignments.ttl is stale: run python -m ssbonto.interop.alignments"
 
 
@@ -172,7 +174,7 @@ def test_published_jsonld_context_covers_the_aligned_prefixes(tbox):
 
     from ssbonto.build.release import context_for
 
-    context = context_for(tbox, "1.0.0")
+    context = context_for(tbox, VERSION)
     for prefix, namespace in alignments.ALIGNED_PREFIXES.items():
         assert context["@context"][prefix] == namespace
     # a document written with the context expands to the aligned IRIs

@@ -16,6 +16,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, VOID, XSD
 
+from conftest import VERSION
+
 BASE = "https://w3id.org/ssbonto/"
 
 
@@ -43,7 +45,7 @@ def release_files(built):
 
 def test_the_listing_names_every_release_file_with_its_size_and_sha256(live_server, release_files):
     listing = get(live_server, "/downloads", Accept="application/json").json()
-    assert listing["version"] == "1.0.0"
+    assert listing["version"] == VERSION
     assert {f["name"]: (f["bytes"], f["sha256"]) for f in listing["files"]} == {
         name: (len(data), hashlib.sha256(data).hexdigest()) for name, data in release_files.items()}
     names = set(release_files)
@@ -118,8 +120,8 @@ def test_range_requests_get_206_with_exactly_the_bytes_asked_for(live_server, re
 
 @pytest.mark.parametrize("path", [
     "/downloads/../pyproject.toml", "/downloads/..%2F..%2Fpyproject.toml", "/downloads/%2e%2e/%2e%2e/etc/passwd",
-    "/downloads//etc/passwd", "/downloads/..\\..\\pyproject.toml", "/release/1.0.0/../../../../etc/passwd",
-    "/release/1.0.0/..%2f..%2f..%2fetc%2fpasswd", "/static/../app.py", "/static/..%2fapp.py",
+    "/downloads//etc/passwd", "/downloads/..\\..\\pyproject.toml", f"/release/{VERSION}/../../../../etc/passwd",
+    f"/release/{VERSION}/..%2f..%2f..%2fetc%2fpasswd", "/static/../app.py", "/static/..%2fapp.py",
     "/static/%2e%2e/%2e%2e/pyproject.toml", "/context/..%2f..%2fpyproject.toml.jsonld",
 ])
 def test_paths_that_try_to_leave_the_release_get_404_and_nothing_else(live_server, path):
@@ -134,10 +136,10 @@ def test_paths_that_try_to_leave_the_release_get_404_and_nothing_else(live_serve
 def test_unknown_files_and_versions_are_named_in_the_404(live_server):
     missing = get(live_server, "/downloads/ssbonto.xlsx")
     assert (missing.status_code, missing.json()["message"]) == (
-        404, "no file 'ssbonto.xlsx' in release 1.0.0; see /downloads for the list")
+        404, f"no file 'ssbonto.xlsx' in release {VERSION}; see /downloads for the list")
     other = get(live_server, "/release/0.1.0/ssbonto.ttl")
     assert (other.status_code, other.json()["message"]) == (
-        404, "release '0.1.0' is not served here; this server serves release 1.0.0")
+        404, f"release '0.1.0' is not served here; this server serves release {VERSION}")
 
 
 def test_void_is_at_the_well_known_address_and_dump_iris_resolve_here(live_server, built, release_files):
@@ -150,7 +152,7 @@ def test_void_is_at_the_well_known_address_and_dump_iris_resolve_here(live_serve
     assert (dataset, VOID.triples, Literal(manifest["triples"]["asserted"], datatype=XSD.integer)) in void
     dumps = sorted(str(d) for d in void.objects(dataset, VOID.dataDump))
     assert len(dumps) == 12
-    for dump in dumps:  # <base>release/1.0.0/<file> is served at /release/1.0.0/<file>
+    for dump in dumps:  # <base>release/<version>/<file> is served at /release/<version>/<file>
         served = get(live_server, "/" + dump[len(BASE):])
         assert served.content == release_files[dump.rsplit("/", 1)[1]], dump
     for accept, fmt in (("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),

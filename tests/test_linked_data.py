@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from conftest import REPO, select
+from conftest import REPO, VERSION, select
 
 BASE = "https://w3id.org/ssbonto/"
 SSB = BASE + "def/"
@@ -49,7 +49,7 @@ def curated_row(table: str, key: str) -> tuple[int, dict[str, str]]:
 
 # -- 303 See Other to a document per representation ------------------------------------------------
 
-@pytest.mark.parametrize("path", ["id/material/llzo", "def/Study", "def", "release/1.0.0/def",
+@pytest.mark.parametrize("path", ["id/material/llzo", "def/Study", "def", f"release/{VERSION}/def",
                                   "id/reference/31", "id/element/Li"])
 @pytest.mark.parametrize("accept, document", [
     ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "/page/{}"),
@@ -92,14 +92,14 @@ def test_unknown_iris_get_404_with_the_iri_named(live_server, path):
     response = get(live_server, path, "text/turtle")
     assert response.status_code == 404
     assert response.headers["Content-Type"] == "application/json"
-    assert response.json()["message"].endswith("> is not an IRI of ssbonto release 1.0.0")
+    assert response.json()["message"].endswith(f"> is not an IRI of ssbonto release {VERSION}")
 
 
 def test_other_versions_of_the_ontology_are_not_served_and_the_answer_says_which_is(live_server):
     response = get(live_server, "/release/0.9.0/def", "text/turtle")
     assert response.status_code == 404
     assert response.json()["message"] == (f"<{BASE}release/0.9.0/def> is not a version of the ontology served here; "
-                                          f"this server serves release 1.0.0 (<{BASE}release/1.0.0/def>)")
+                                          f"this server serves release {VERSION} (<{BASE}release/{VERSION}/def>)")
 
 
 def test_data_documents_have_one_of_four_extensions(live_server):
@@ -150,7 +150,7 @@ def test_the_four_rdf_documents_hold_the_same_graph(live_server):
 
 def test_the_ontology_iri_and_its_version_iri_serve_the_ontology_graph(live_server, built):
     released = Graph().parse(built.release / "ontology.ttl", format="turtle")
-    for path in ("/data/def.ttl", "/data/release/1.0.0/def.ttl", "/data/def.rdf"):
+    for path in ("/data/def.ttl", f"/data/release/{VERSION}/def.ttl", "/data/def.rdf"):
         served = Graph().parse(data=get(live_server, path).content, format="xml" if path.endswith(".rdf") else "turtle")
         assert isomorphic(served, released), path
 
@@ -232,9 +232,9 @@ def test_the_ontology_documentation_covers_every_term_of_the_turtle(live_server)
     assert oxide.text_content() == ("(inorganic solid electrolyte and (has element value oxygen) and "
                                     "not (has element value sulfur))")
     metadata = {tr.xpath("string(th)"): tr.xpath("string(td)") for tr in html.xpath("//table[@class='metadata']/tr")}
-    assert metadata["Version IRI"] == BASE + "release/1.0.0/def"
+    assert metadata["Version IRI"] == BASE + f"release/{VERSION}/def"
     assert metadata["Licence"] == "https://creativecommons.org/licenses/by/4.0/"
-    versioned = page(live_server, "/page/release/1.0.0/def")
+    versioned = page(live_server, f"/page/release/{VERSION}/def")
     assert versioned.findtext(".//h1") == html.findtext(".//h1")
 
 

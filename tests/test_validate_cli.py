@@ -15,13 +15,17 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from ssbonto import cli
+from ssbonto.build.archive import archives
 from ssbonto.namespaces import SH
 
-from conftest import REPO
+from conftest import REPO, VERSION
 
 EXAMPLE = REPO / "examples" / "high-pressure-na3sbs4-study.jsonld"
 LAB = "https://example.org/pressure-lab/"
 SSB = "https://w3id.org/ssbonto/def/"
+# the current release's context and every archived release's (ontology/releases/)
+SERVED_CONTEXTS = ", ".join(sorted({f"https://w3id.org/ssbonto/context/{version}.jsonld"
+                                    for version in [*archives(REPO), VERSION]}))
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
@@ -72,23 +76,24 @@ def test_the_example_study_conforms_through_the_real_command():
                           text=True, cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        f"validated 49 triples from {EXAMPLE} against the ssbonto 1.0.0 shapes (with the ontology and the knowledge graph)",
+        f"validated 48 triples from {EXAMPLE} against the ssbonto {VERSION} shapes (with the ontology and the knowledge graph)",
         "conforms: 0 violation(s), 0 warning(s)"]
 
 
 def test_the_example_uses_the_published_context(built, example_graph):
     published = json.loads((built.release / "context.jsonld").read_text(encoding="utf-8"))
     assert json.loads(EXAMPLE.read_text(encoding="utf-8"))["@context"] == published["@id"] == \
-        "https://w3id.org/ssbonto/context/1.0.0.jsonld"
+        f"https://w3id.org/ssbonto/context/{VERSION}.jsonld"
     from ssbonto.build import load_tbox
     from ssbonto.build.release import context_for
 
-    assert context_for(load_tbox(REPO), "1.0.0")["@context"] == published["@context"]  # what validate serves offline
+    assert context_for(load_tbox(REPO), VERSION)["@context"] == published["@context"]  # what validate serves offline
     quantity = URIRef(LAB + "quantity/pressure-range")
     assert example_graph.value(quantity, URIRef(SSB + "minimumValue")) == Literal("0.2", datatype=XSD.decimal)
     assert example_graph.value(quantity, URIRef("http://qudt.org/schema/qudt/unit")) == \
         URIRef("http://qudt.org/vocab/unit/GigaPA")
-    assert example_graph.value(URIRef(LAB + "study/na3sbs4-under-pressure"), URIRef(SSB + "sourceRow")) == Literal(12)
+    assert str(example_graph.value(URIRef(LAB + "study/na3sbs4-under-pressure"), URIRef(SSB + "sourceSection"))) == (
+        "Section: Synchrotron X-ray techniques / Structural investigations of solid-state electrolytes (SSEs)")
 
 
 @pytest.mark.parametrize("fmt,suffix,rdflib_format", [("ttl", ".ttl", "turtle"), ("nt", ".nt", "nt"),
@@ -117,7 +122,7 @@ def test_a_broken_study_gets_its_exact_violations_as_json(capsys, tmp_path):
     code, out, _ = run(capsys, "--report", "json", path)
     assert code == 1
     report = json.loads(out)
-    assert report["conforms"] is False and report["triples"] == 48 and report["warnings"] == []
+    assert report["conforms"] is False and report["triples"] == 47 and report["warnings"] == []
     assert [(v["focus"], v["path"], v["constraint"], v["value"], v["shape"], v["file"]) for v in report["violations"]] == [
         (LAB + "measurement/adxrd-0-2-to-2-gpa", "ssb:hasStimulus", "sh:SPARQLConstraintComponent", None,
          "ssbsh:MeasurementShape", str(path)),
@@ -286,8 +291,8 @@ def test_remote_jsonld_contexts_are_not_fetched(capsys, tmp_path, recorder):
                                     "@id": "http://example.org/a"}))
     assert unreadable(capsys, remote, other_version, imported).splitlines() == [
         f"error: {remote}: JSON-LD context <{address}/context.jsonld> is remote and is not fetched; use ssbonto's "
-        "context (https://w3id.org/ssbonto/context/1.0.0.jsonld) or put the context inline",
+        f"context ({SERVED_CONTEXTS}) or put the context inline",
         f"error: {other_version}: JSON-LD context <https://w3id.org/ssbonto/context/0.9.0.jsonld> is ssbonto 0.9.0; "
-        "this ssbonto serves https://w3id.org/ssbonto/context/1.0.0.jsonld",
+        f"this ssbonto serves {SERVED_CONTEXTS}",
         f"error: {imported}: JSON-LD context imports <{address}/base.jsonld>, which is not fetched"]
     assert requests == []

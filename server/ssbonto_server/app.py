@@ -17,9 +17,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from . import access_log, errors, health
     from .files import downloads
-    from .pages import advise, browse, linked_data, pictures, search, ui
+    from .pages import advise, browse, history, linked_data, pictures, search, ui, validate
     from .sparql import endpoint
-    for module in (linked_data, browse, pictures, downloads, ui, search, advise, endpoint, health):
+    for module in (linked_data, browse, pictures, downloads, history, ui, search, advise, validate, endpoint, health):
         app.register_blueprint(module.blueprint)
     errors.install(app)
     access_log.install(app)

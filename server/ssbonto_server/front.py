@@ -16,6 +16,7 @@ from .errors import error_body
 from .request_body import BodyProblem, BodyReader
 from .sparql.answer_cache import CACHE_HEADER, CACHEABLE, AnswerCache
 from .sparql.endpoint import ProtocolError, answer, read_request
+from .validation.pool import VALIDATION_PATHS, too_large
 
 FRONT_KEY = "ssbonto.front"  # where create_app keeps the front among the app's extensions
 # the CORS answer flask_cors gives the Flask routes (create_app), for the routes answered here
@@ -34,6 +35,13 @@ def _cors(environ, headers: list) -> list:
     headers.append(("Access-Control-Allow-Origin", origin or "*"))
     headers.append(("Access-Control-Expose-Headers", EXPOSED))
     return headers
+
+
+def body_limit(environ, settings) -> tuple:
+    """(cap, refusal) of this request's body: documents sent to be validated have their own cap."""
+    if environ.get("PATH_INFO") in VALIDATION_PATHS:
+        return settings.validation_max_bytes, lambda size: too_large(size, settings.validation_max_bytes)
+    return None, None
 
 
 class Front:
@@ -62,7 +70,7 @@ class Front:
 
     def _handle(self, environ, start_response, started):
         try:
-            body = self.bodies.read(environ)
+            body = self.bodies.read(environ, *body_limit(environ, self.settings))
         except BodyProblem as problem:
             return self._error(environ, start_response, started, problem.status, problem.message,
                                {**problem.headers, "Connection": "close"})

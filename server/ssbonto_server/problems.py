@@ -9,8 +9,9 @@ from flask import Response, render_template, request
 
 from .errors import error_body
 
-TITLES = {400: "Bad request", 404: "Not found", 406: "Not acceptable", 413: "Content too large",
-          416: "Range not satisfiable", 503: "Service unavailable"}
+TITLES = {400: "Bad request", 404: "Not found", 406: "Not acceptable", 410: "Gone", 413: "Content too large",
+          415: "Unsupported media type", 416: "Range not satisfiable", 429: "Too many requests",
+          503: "Service unavailable"}
 
 
 def wants_html() -> bool:

@@ -36,8 +36,11 @@ class BodyReader:
         self._free = threading.Semaphore(self.readers)
         self.too_slow = self.refused_busy = 0
 
-    def read(self, environ) -> bytes:
-        """The whole body (b"" when there is none); raises BodyProblem."""
+    def read(self, environ, max_bytes: int | None = None, too_large=None) -> bytes:
+        """The whole body (b"" when there is none); raises BodyProblem. `max_bytes` replaces the cap
+        for this request, and `too_large(size)` (size None when unknown) says why it refuses more."""
+        cap = max_bytes or self.max_bytes
+        refusal = too_large or (lambda size: f"the request body is larger than this service accepts ({cap:,} bytes)")
         declared = environ.get("CONTENT_LENGTH") or ""
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         length = None
@@ -45,9 +48,8 @@ class BodyReader:
             if not declared.isdigit():
                 raise BodyProblem(400, f"Content-Length {declared[:40]!r} is not a number of bytes")
             length = int(declared)
-            if length > self.max_bytes:
-                raise BodyProblem(413, f"the request body is larger than this service accepts ({self.max_bytes:,} "
-                                       "bytes)")
+            if length > cap:
+                raise BodyProblem(413, refusal(length))
             if length == 0:
                 return b""
         elif not chunked:
@@ -57,11 +59,11 @@ class BodyReader:
             raise BodyProblem(503, f"{self.readers} requests are sending their bodies to this worker now, its "
                                    "limit; try again in a moment", {"Retry-After": "2"})
         try:
-            return self._read(environ["wsgi.input"], length)
+            return self._read(environ["wsgi.input"], length, cap, refusal)
         finally:
             self._free.release()
 
-    def _read(self, stream, length: int | None) -> bytes:
+    def _read(self, stream, length: int | None, cap: int, refusal) -> bytes:
         parts: list[bytes] = []
         received, step = 0, 1  # a body already here is read in a few doubling steps
         started = time.monotonic()
@@ -77,9 +79,8 @@ class BodyReader:
             now = time.monotonic()
             parts.append(chunk)
             received += len(chunk)
-            if received > self.max_bytes:
-                raise BodyProblem(413, f"the request body is larger than this service accepts ({self.max_bytes:,} "
-                                       "bytes)")
+            if received > cap:
+                raise BodyProblem(413, refusal(None))
             if len(chunk) < wanted:  # the end of the body
                 if length is not None:
                     raise BodyProblem(400, f"the request body ended after {received:,} of the {length:,} bytes its "

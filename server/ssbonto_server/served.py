@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from ssbonto.layout import CHECKSUM_FILE, MANIFEST_FILE
+from ssbonto.layout import CHECKSUM_FILE, MANIFEST_FILE, earlier_releases
 from ssbonto.store import EmbeddedStore, open_store
 
 EXTENSION_KEY = "ssbonto.served"
@@ -84,3 +84,18 @@ def served_release(app: Flask | None = None) -> ServedRelease:
                 served = ServedRelease.open(settings.release_dir, settings.store, settings.store_mode)
                 app.extensions[EXTENSION_KEY] = served
     return served
+
+
+def kept_release(version: str) -> ServedRelease | None:
+    """An earlier release the build kept beside the served one (release/earlier/<version>/), or None."""
+    served = served_release()
+    path = served.cached("earlier-releases", lambda: earlier_releases(served.directory)).get(version)
+    if path is None:
+        return None
+    return served.cached(("earlier", version), lambda: ServedRelease.open(path, store_mode="memory"))
+
+
+def served_versions() -> list[str]:
+    """Every release served here, oldest first: the earlier ones, then the current one."""
+    served = served_release()
+    return [*served.cached("earlier-releases", lambda: earlier_releases(served.directory)), served.version]

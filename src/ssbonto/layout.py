@@ -11,7 +11,10 @@ MANIFEST_FILE = "manifest.json"
 CHECKSUM_FILE = "SHA256SUMS"
 CONTEXT_FILE = "context.jsonld"
 VOID_FILE = "void.ttl"
+SHAPES_FILE = "shapes.ttl"  # the SHACL shapes the release conforms to (what POST /api/validate validates with)
 QUERY_STORE_DIR = "store"  # the on-disk query store (not a download)
+EARLIER_RELEASES_DIR = "earlier"  # earlier/<version>/: each kept earlier release, regenerated from its archive
+TERM_HISTORY_FILE = "history.json"  # in which release each IRI appeared and what changed since
 SEARCH_INDEX_FILE = "search/index.sqlite"  # the search index, in a folder like the store (not a download)
 
 
@@ -22,3 +25,17 @@ def read_manifest(release_dir: Path) -> dict:
 
 def is_release(release_dir: Path) -> bool:
     return (Path(release_dir) / DATASET_DUMP).is_file()
+
+
+def earlier_releases(release_dir: Path) -> dict[str, Path]:
+    """The earlier releases a built release keeps beside it, by version (oldest first)."""
+    folder = Path(release_dir) / EARLIER_RELEASES_DIR
+    if not folder.is_dir():
+        return {}
+    found = {path.name: path for path in folder.iterdir() if is_release(path)}
+    return {version: found[version] for version in sorted(found, key=version_key)}
+
+
+def version_key(version: str) -> tuple:
+    """Semantic versions in release order ('1.10.0' after '1.9.0')."""
+    return tuple(int(part) if part.isdigit() else part for part in version.split("."))

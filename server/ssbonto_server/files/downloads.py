@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, Response, redirect, render_template, request, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import parse_range_header
 
@@ -18,7 +18,7 @@ from ssbonto.layout import CONTEXT_FILE, VOID_FILE
 
 from ..negotiation import NotAcceptable, choose
 from ..problems import problem
-from ..served import Artifact, served_release
+from ..served import Artifact, kept_release, served_release, served_versions
 from .rdf_output import RDF_DOCUMENT_TYPES, serialize
 
 blueprint = Blueprint("downloads", __name__)
@@ -41,6 +41,8 @@ DESCRIPTIONS = {
     "void": "VoID description of the dataset",
     "manifest": "release manifest: version, triple counts, sizes and SHA-256 of every file",
     "SHA256SUMS": "SHA-256 of every file, for sha256sum -c",
+    "shapes": "the SHACL shapes this release conforms to (what /api/validate checks documents with)",
+    "history": "the release each IRI appeared in and what changed since, per release",
 }
 SYNTAX = {".ttl": "Turtle", ".nt": "N-Triples", ".rdf": "RDF/XML", ".jsonld": "JSON-LD",
           ".nq": "N-Quads, with named graphs", ".trig": "TriG, with named graphs", ".json": "JSON"}
@@ -70,9 +72,7 @@ def listing() -> Response:
                         request.args.get("format"), default="text/html")
     except NotAcceptable as error:
         return problem(406, str(error))
-    files = [{"name": a.name, "bytes": a.bytes, "sha256": a.sha256, "media_type": media_type(a.name),
-              "description": describe(a.name), "url": f"{request.script_root}/downloads/{a.name}"}
-             for a in served.artifacts.values()]
+    files = file_rows(served, f"{request.script_root}/downloads/")
     if wanted == "application/json":
         body = json.dumps({"version": served.version, "triples": served.triples, "files": files}, indent=1)
         response = Response(body + "\n", mimetype="application/json")
@@ -81,6 +81,12 @@ def listing() -> Response:
                                             triples=served.triples), mimetype="text/html")
     response.headers["Vary"] = "Accept"
     return response
+
+
+def file_rows(release, url_prefix: str) -> list[dict]:
+    """The listing of a release's files, each linked under `url_prefix`."""
+    return [{"name": a.name, "bytes": a.bytes, "sha256": a.sha256, "media_type": media_type(a.name),
+             "description": describe(a.name), "url": url_prefix + a.name} for a in release.artifacts.values()]
 
 
 def send_artifact(artifact: Artifact, mimetype: str | None = None) -> Response:
@@ -118,18 +124,50 @@ def download(name: str) -> Response:
 def versioned_download(version: str, name: str) -> Response:
     """The dump IRIs the VoID description names: <base>release/<version>/<file>."""
     served = served_release()
-    if version != served.version:
-        return problem(404, f"release {version!r} is not served here; this server serves release {served.version}")
-    return download(name)
+    if version == served.version:
+        return download(name)
+    kept = kept_release(version)  # an earlier release kept beside the current one
+    if kept is None:
+        return not_served(version)
+    artifact = kept.artifacts.get(name)
+    if artifact is None:
+        return problem(404, f"no file {name!r} in release {version}; see /release/{version}/ for the list")
+    return send_artifact(artifact)
+
+
+def not_served(version: str) -> Response:
+    return problem(404, f"release {version!r} is not served here; this server serves release "
+                        + " and ".join(served_versions()))
+
+
+@blueprint.route("/release/<version>")
+def release_redirect(version: str) -> Response:
+    return redirect(f"{request.script_root}/release/{version}/", 301)
+
+
+@blueprint.route("/release/<version>/")
+def release_listing(version: str) -> Response:
+    """The files of a served release, earlier or current, with the endpoint pinned to it."""
+    served = served_release()
+    release = served if version == served.version else kept_release(version)
+    if release is None:
+        return not_served(version)
+    return Response(render_template(
+        "downloads.html", files=file_rows(release, f"{request.script_root}/release/{version}/"),
+        version=release.version, triples=release.triples, current=served.version,
+        endpoint=f"{request.script_root}/release/{version}/sparql" if release is not served else None),
+        mimetype="text/html")
 
 
 @blueprint.route("/context/<version>.jsonld")
 def context(version: str) -> Response:
     served = served_release()
-    if version != served.version:
+    release = served if version == served.version else kept_release(version)
+    if release is None:
         return problem(404, f"no JSON-LD context for release {version!r}; this server serves release "
-                            f"{served.version} (/context/{served.version}.jsonld)")
-    return send_artifact(served.artifacts[CONTEXT_FILE], "application/ld+json")
+                            f"{served.version} (/context/{served.version}.jsonld) and the earlier releases "
+                            f"{', '.join(served_versions()[:-1]) or 'none'}")
+    return send_artifact(release.artifacts[CONTEXT_FILE], "application/ld+json")
 
 
 @blueprint.route("/void")

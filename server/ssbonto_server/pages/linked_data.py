@@ -23,6 +23,7 @@ from ..files.rdf_output import RDF_DOCUMENT_TYPES, serialize
 from ..negotiation import NotAcceptable, choose
 from ..problems import problem
 from ..served import served_release
+from . import history
 from .citations import read_citations
 from .current import base_iri, describer, reader, template_helpers
 from .ontology_doc import document
@@ -66,6 +67,9 @@ def not_found(path: str) -> Response:
 @blueprint.route("/release/<version>/def", endpoint="version")
 def dereference(name: str | None = None, version: str | None = None) -> Response:
     path = request.path.lstrip("/")
+    earlier = history.answer_for(path)  # a deprecated IRI, or an earlier release's ontology
+    if earlier is not None:
+        return earlier
     if not known(path):
         return not_found(path)
     try:
@@ -83,6 +87,9 @@ def dereference(name: str | None = None, version: str | None = None) -> Response
 
 @blueprint.route("/page/<path:path>")
 def page(path: str) -> Response:
+    earlier = history.answer_for(path, "page")
+    if earlier is not None:
+        return earlier
     if not known(path):
         return not_found(path)
     served = served_release()
@@ -113,6 +120,9 @@ def data(document: str) -> Response:
     if not dot or extension not in RDF_DOCUMENT_TYPES:
         return problem(404, f"no document /data/{document}: RDF documents end in "
                             + ", ".join("." + e for e in RDF_DOCUMENT_TYPES))
+    earlier = history.answer_for(path, f"data.{extension}")
+    if earlier is not None:
+        return earlier
     if not known(path):
         return not_found(path)
     served = served_release()

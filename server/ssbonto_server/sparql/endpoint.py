@@ -202,14 +202,20 @@ def answer(sparql: SparqlRequest, accept: str | None, runner, due: float | None 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """What the front passes on: the service description (and every query, if no front is installed)."""
+    return respond(query_runner())
+
+
+def respond(runner, release_dir=None) -> Response:
+    """The protocol over one release and its query processes: the current one, or an earlier one
+    (`/release/<version>/sparql`, which the front passes on)."""
     settings = current_app.config["SSBONTO"]
     try:
         sparql = read_request(request.environ, request.get_data(cache=True), settings.max_query_bytes)
         if sparql is None:
             formats = [value for name, value in read_parameters(request.environ, b"", settings.max_query_bytes)
                        if name in FORMAT_PARAMETERS]
-            return service_description.response(formats)
-        reply = answer(sparql, request.headers.get("Accept"), query_runner())
+            return service_description.response(formats, release_dir)
+        reply = answer(sparql, request.headers.get("Accept"), runner)
     except ProtocolError as error:
         return error_response(error.status, error.message)
     if reply.status != 200:

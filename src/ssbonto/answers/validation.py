@@ -1,15 +1,16 @@
-"""Validate a study description (another lab's data) against ssbonto's shapes, as `ssbonto validate
-FILE…` does.
+"""Validate a study description (another lab's data) against ssbonto's shapes: one implementation
+for `ssbonto validate FILE…` (with the checkout's sources) and for `POST /api/validate` (with the
+served release, DocumentValidator.from_release).
 
-The files are read together (Turtle, N-Triples, JSON-LD or RDF/XML, by extension or --format)
-and validated with the ontology and ssbonto's knowledge graph beside them, so that class
-membership follows subclassing and references to ssbonto's individuals (materials, elements,
-references) resolve. Exit 0 when the data conforms, 1 when it violates a shape, 2 when a file
-cannot be read (the message names the line and column of a syntax error).
+Documents (Turtle, N-Triples, JSON-LD or RDF/XML) are validated together, with the ontology and
+ssbonto's knowledge graph beside them, so that class membership follows subclassing and references
+to ssbonto's individuals (materials, elements, references) resolve. An unreadable document raises
+Unreadable, whose message names the line and column of a syntax error.
 
-Nothing is fetched: the JSON-LD context https://w3id.org/ssbonto/context/<version>.jsonld is
-served from the ontology itself, any other remote context is refused, and RDF/XML that declares
-an external entity or DTD is refused before it is parsed.
+Nothing is fetched: the JSON-LD context https://w3id.org/ssbonto/context/<version>.jsonld of this
+release or of an earlier one is served from ssbonto itself, any other remote context is refused,
+RDF/XML that declares an external entity or DTD is refused before it is parsed, and a document
+that imports another (owl:imports) is refused rather than validated without what it imports.
 """
 
 from __future__ import annotations
@@ -17,20 +18,24 @@ from __future__ import annotations
 import json
 import re
 import xml.parsers.expat
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, XSD
 
 from ..build import validate
+from ..build.archive import archives, graphs_from_nquads
 from ..build.curation import Curator, table_captions
 from ..build.populate import Populator
 from ..build.release import context_for
 from ..build.tbox import load_tbox, ontology_version
 from ..build.vocabulary import Vocabulary
 from ..errors import BuildError
-from ..namespaces import BASE, SH
+from ..layout import CONTEXT_FILE, DATASET_DUMP, SHAPES_FILE, earlier_releases, read_manifest
+from ..namespaces import BASE, SH, SSB
 
 FORMATS = ("ttl", "nt", "jsonld", "rdfxml")
 EXTENSIONS = {".ttl": "ttl", ".turtle": "ttl", ".nt": "nt", ".ntriples": "nt", ".jsonld": "jsonld",
@@ -39,8 +44,23 @@ DEFAULT_MAX_MB = 25.0
 CONTEXT_IRI = re.compile(re.escape(BASE) + r"context/(?P<version>[^/]+)\.jsonld")
 
 
+# the media types a document may be sent as, and the format each stands for
+MEDIA_TYPES = {"text/turtle": "ttl", "application/n-triples": "nt", "application/ld+json": "jsonld",
+               "application/rdf+xml": "rdfxml"}
+
+
 class Unreadable(Exception):
-    """A file that cannot be validated; the message says why (and where, for syntax errors)."""
+    """A document that cannot be validated; the message says why (and where, for syntax errors:
+    `line` and `column`, counted from 1)."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+def _unreadable(message: str, line=None, column=None) -> Unreadable:
+    line, column = (int(line), int(column)) if line else (None, None)
+    return Unreadable(f"{_position(line, column)}{message}", line, column)
 
 
 def format_of(path: Path, forced: str | None) -> str:
@@ -75,25 +95,40 @@ def _position(line, column) -> str:
     return f"line {line}, column {column}: " if line else ""
 
 
-def _ntriples_to_graph(quads) -> Graph:
+def _rdflib_graph(quads) -> Graph:
+    """Oxigraph's quads as an rdflib graph, with fresh blank nodes for each document."""
+    blank: dict[str, BNode] = {}
+
+    def term(node):
+        if isinstance(node, ox.NamedNode):
+            return URIRef(node.value)
+        if isinstance(node, ox.BlankNode):
+            return blank.setdefault(node.value, BNode())
+        if node.language:
+            return Literal(node.value, lang=node.language)
+        if node.datatype.value == str(XSD.string):
+            return Literal(node.value)
+        return Literal(node.value, datatype=URIRef(node.datatype.value))
+
     graph = Graph()
-    data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
-                        format=ox.RdfFormat.N_TRIPLES)
-    if data:
-        graph.parse(data=data.decode("utf-8"), format="nt")  # fresh blank nodes for each file
+    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
     return graph
 
 
+OXIGRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+
+
 def parse_oxigraph(data: bytes, fmt: str, base: str) -> Graph:
-    rdf_format = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}[fmt]
     try:
-        quads = list(ox.parse(data, format=rdf_format, base_iri=base))
+        quads = list(ox.parse(data, format=OXIGRAPH_FORMATS[fmt], base_iri=base))
     except SyntaxError as error:
-        message = re.sub(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "",
-                         str(error))
+        message = re.sub(r"^Parser error (at|between) line \d+ (column \d+|between columns \d+ and \d+)"
+                         r"( and line \d+ column \d+)?: ", "", str(error))
         message = re.sub(r" \(line \d+\)$", "", message)
-        raise Unreadable(f"{_position(error.lineno, error.offset)}{message}")
-    return _ntriples_to_graph(quads)
+        if fmt == "jsonld":
+            raise _unreadable(f"JSON-LD: {message}")
+        raise _unreadable(message, error.lineno, error.offset)
+    return _rdflib_graph(quads)
 
 
 def check_xml(data: bytes) -> None:
@@ -102,8 +137,8 @@ def check_xml(data: bytes) -> None:
     parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def refuse(what: str):
-        raise Unreadable(f"{_position(parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)}{what}; "
-                         "external entities and DTDs are never fetched or expanded")
+        raise _unreadable(f"{what}; external entities and DTDs are never fetched or expanded",
+                          parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
 
     def on_doctype(name, system_id, public_id, has_internal_subset):
         if system_id or public_id:
@@ -119,8 +154,7 @@ def check_xml(data: bytes) -> None:
     try:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as error:
-        raise Unreadable(f"{_position(error.lineno, error.offset + 1)}XML: "
-                         f"{xml.parsers.expat.ErrorString(error.code)}")
+        raise _unreadable(f"XML: {xml.parsers.expat.ErrorString(error.code)}", error.lineno, error.offset + 1)
 
 
 def parse_rdfxml(data: bytes, base: str) -> Graph:
@@ -132,12 +166,12 @@ def parse_rdfxml(data: bytes, base: str) -> Graph:
         text = str(error)
         match = re.match(r"^[^:]*:(\d+):(\d+): (.*)$", text, re.S)
         if match:
-            raise Unreadable(f"{_position(match.group(1), int(match.group(2)) + 1)}RDF/XML: {match.group(3)}")
+            raise _unreadable(f"RDF/XML: {match.group(3)}", match.group(1), int(match.group(2)) + 1)
         raise Unreadable(f"RDF/XML: {text}")
     return graph
 
 
-def resolve_contexts(node, local_contexts: dict[str, dict]):
+def resolve_contexts(node, local_contexts: Mapping[str, dict]):
     """Replace ssbonto's published context IRI by the context itself; refuse any other remote one."""
     if isinstance(node, list):
         return [resolve_contexts(item, local_contexts) for item in node]
@@ -152,7 +186,7 @@ def resolve_contexts(node, local_contexts: dict[str, dict]):
     return result
 
 
-def _context(value, local_contexts: dict[str, dict]):
+def _context(value, local_contexts: Mapping[str, dict]):
     if isinstance(value, list):
         return [_context(item, local_contexts) for item in value]
     if isinstance(value, str):
@@ -173,27 +207,23 @@ def _context(value, local_contexts: dict[str, dict]):
     return value
 
 
-def parse_jsonld(data: bytes, base: str, local_contexts: dict[str, dict]) -> Graph:
+def parse_jsonld(data: bytes, base: str, local_contexts: Mapping[str, dict]) -> Graph:
     try:
         document = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise Unreadable(f"byte {error.start + 1} is not UTF-8")
     except json.JSONDecodeError as error:
-        raise Unreadable(f"{_position(error.lineno, error.colno)}JSON: {error.msg}")
+        raise _unreadable(f"JSON: {error.msg}", error.lineno, error.colno)
     if not isinstance(document, (dict, list)):
         raise Unreadable("JSON-LD must be an object or an array of objects")
     document = resolve_contexts(document, local_contexts)
-    graph = Graph()
-    try:
-        graph.parse(data=json.dumps(document), format="json-ld", base=base)
-    except Exception as error:
-        raise Unreadable(f"JSON-LD: {error}")
-    return graph
+    return parse_oxigraph(json.dumps(document).encode("utf-8"), "jsonld", base)
 
 
-def read_graph(path: Path, fmt: str, max_bytes: int, local_contexts: dict[str, dict]) -> Graph:
-    data = read_bytes(path, max_bytes)
-    base = path.resolve().as_uri()
+def parse_document(data: bytes, fmt: str, base: str, local_contexts: Mapping[str, dict]) -> Graph:
+    """The graph of one document, or Unreadable saying why there is none."""
+    if not data.strip():
+        raise Unreadable("is empty")
     if fmt in ("ttl", "nt"):
         graph = parse_oxigraph(data, fmt, base)
     elif fmt == "rdfxml":
@@ -202,7 +232,15 @@ def read_graph(path: Path, fmt: str, max_bytes: int, local_contexts: dict[str, d
         graph = parse_jsonld(data, base, local_contexts)
     if len(graph) == 0:
         raise Unreadable("holds no RDF statements")
+    imported = sorted(str(o) for o in graph.objects(None, OWL.imports))
+    if imported:
+        raise Unreadable(f"imports {', '.join(f'<{iri}>' for iri in imported)} (owl:imports), which is not fetched; "
+                         "put the statements the document needs into it (ssbonto's own ontology is always beside it)")
     return graph
+
+
+def read_graph(path: Path, fmt: str, max_bytes: int, local_contexts: Mapping[str, dict]) -> Graph:
+    return parse_document(read_bytes(path, max_bytes), fmt, path.resolve().as_uri(), local_contexts)
 
 
 def knowledge_graph(sources: Path, tbox: Graph) -> Graph:
@@ -211,10 +249,34 @@ def knowledge_graph(sources: Path, tbox: Graph) -> Graph:
     return Populator(Curator(sources, vocabulary).load(), vocabulary, tbox, table_captions(sources)).populate()
 
 
-
-
 class SourcesUnusable(Exception):
-    """ssbonto's own sources (ontology, tables, shapes) do not load; the message says why."""
+    """ssbonto's own sources (ontology, tables, shapes) or release do not load; the message says why."""
+
+
+class Contexts(Mapping):
+    """The JSON-LD contexts ssbonto serves offline, by IRI (this release's and every earlier one's);
+    each is read when a document first names it, with ssb: as its vocabulary (see __getitem__)."""
+
+    def __init__(self, loaders: dict[str, Callable[[], dict]]):
+        self._loaders = loaders
+        self._loaded: dict[str, dict] = {}
+
+    def __getitem__(self, iri: str) -> dict:
+        if iri not in self._loaded:
+            # A JSON-LD processor drops a key or type the context does not define, silently; read
+            # them as ssb: terms instead, so that the shapes report them (VocabularyShape).
+            self._loaded[iri] = {**self._loaders[iri](), "@vocab": str(SSB)}
+        return self._loaded[iri]
+
+    def __iter__(self):
+        return iter(self._loaders)
+
+    def __len__(self) -> int:
+        return len(self._loaders)
+
+
+def context_iri(version: str) -> str:
+    return f"{BASE}context/{version}.jsonld"
 
 
 @dataclass
@@ -225,10 +287,12 @@ class DocumentReport:
     version: str
     triples: int
     report: validate.Report
+    data: Graph  # the documents' own statements, for reading labels and types of their nodes
 
 
 class DocumentValidator:
-    """ssbonto's ontology, knowledge graph and shapes, read once, to validate documents against."""
+    """ssbonto's ontology, knowledge graph and shapes, read once, to validate documents against:
+    from a checkout's sources (`ssbonto validate`) or from a built release (the web service)."""
 
     def __init__(self, sources: Path):
         self.sources = sources
@@ -237,10 +301,47 @@ class DocumentValidator:
             self.version = ontology_version(self.tbox)
         except BuildError as error:
             raise SourcesUnusable("; ".join(str(problem) for problem in error.problems)) from error
-        context = context_for(self.tbox, self.version)
-        self.local_contexts = {context["@id"]: context["@context"]}
+        current = context_for(self.tbox, self.version)["@context"]
+        loaders: dict[str, Callable[[], dict]] = {
+            context_iri(version): (lambda archive=archive: context_for(archive.graphs().ontology,
+                                                                       archive.version)["@context"])
+            for version, archive in archives(sources).items()}
+        loaders[context_iri(self.version)] = lambda: current
+        self.local_contexts = Contexts(loaders)
         self._knowledge: Graph | None = None
         self._shapes = None
+
+    @classmethod
+    def from_release(cls, release_dir: Path) -> "DocumentValidator":
+        """The validator of a built release: its ontology, knowledge graph and shapes.ttl, and the
+        JSON-LD contexts of it and of the earlier releases kept beside it."""
+        release_dir = Path(release_dir)
+        validator = cls.__new__(cls)
+        validator.sources = None
+        try:
+            validator.version = read_manifest(release_dir)["version"]
+            graphs = graphs_from_nquads((release_dir / DATASET_DUMP).read_bytes(), validator.version)
+            shapes = validate.ShapesGraph()
+            shapes.parse(release_dir / SHAPES_FILE, format="turtle")
+        except (OSError, ValueError, KeyError) as error:
+            raise SourcesUnusable(f"the release at {release_dir} cannot be read: {error}") from error
+        validator.tbox, validator._knowledge, validator._shapes = graphs.ontology, graphs.knowledge, shapes
+        folders = {validator.version: release_dir, **earlier_releases(release_dir)}
+        validator.local_contexts = Contexts({
+            context_iri(version): (lambda folder=folder: json.loads(
+                (folder / CONTEXT_FILE).read_text(encoding="utf-8"))["@context"])
+            for version, folder in folders.items()})
+        return validator
+
+    @property
+    def shapes(self) -> Graph:
+        self._load()
+        return self._shapes
+
+    @property
+    def knowledge(self) -> Graph:
+        self._load()
+        return self._knowledge
 
     def _load(self) -> None:
         if self._knowledge is None:
@@ -254,15 +355,18 @@ class DocumentValidator:
         """Validate the graphs of the named documents together, with the ontology and the
         knowledge graph beside them."""
         self._load()
-        data = Graph()
         files_of: dict[URIRef, str] = {}
         for name, graph in graphs.items():
             for subject in graph.subjects():
                 files_of.setdefault(subject, name)
-            data += graph
+        if len(graphs) == 1:
+            [data] = graphs.values()
+        else:
+            data = Graph()
+            for graph in graphs.values():
+                data += graph
         triples = len(data)
-        data += self._knowledge
-        report = validate.validate(data, self.tbox, self._shapes)
+        report = validate.validate(data, self.tbox, self._shapes, beside=[self._knowledge])
         for item in report.violations + report.warnings:
             item.file = files_of.get(URIRef(item.focus), item.file)
         # ssbonto's own graph conforms (the build is gated on it), so every violation comes from the
@@ -273,4 +377,25 @@ class DocumentValidator:
                     and report.graph.value(result, SH.focusNode) not in files_of:
                 report.graph.remove((None, SH.result, result))
                 report.graph.remove((result, None, None))
-        return DocumentReport(self.version, triples, report)
+        report.graph = _reachable(report.graph)
+        return DocumentReport(self.version, triples, report, data)
+
+
+def _reachable(graph: Graph) -> Graph:
+    """The report without what only the results left out referred to (their shapes' triples), and
+    sh:conforms as SHACL defines it for the results that remain (true when there are none)."""
+    kept = Graph(namespace_manager=graph.namespace_manager)
+    roots = list(graph.subjects(SH.conforms, None))
+    for root in roots:
+        graph.set((root, SH.conforms, Literal(not any(graph.objects(root, SH.result)))))
+    todo, seen = roots, set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for predicate, value in graph.predicate_objects(node):
+            kept.add((node, predicate, value))
+            if isinstance(value, BNode):
+                todo.append(value)
+    return kept

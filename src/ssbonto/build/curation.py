@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BuildError, Problem
-from . import chemistry
+from . import chemistry, passages
 from .tables import Row, collect_problems, read_table
 from .vocabulary import Vocabulary
 
@@ -37,6 +37,7 @@ COLUMNS = {
     "capabilities.tsv": ["row", "family", "printed", "techniques", "crystal_structure",
                          "electronic_structure", "interfacial_reaction", "heterogeneity", "ionic_motion"],
 }
+COLUMNS.update(passages.COLUMNS)
 UNIT_COLUMNS = ["unit", "label", "symbol", "quantity_kinds"]
 QUANTITY_KIND_COLUMNS = ["concept", "quantity_kind", "note"]
 
@@ -215,11 +216,12 @@ class Review:
     neutron_data: list[NeutronDatum] = field(default_factory=list)
     technique_summaries: list[TechniqueSummary] = field(default_factory=list)
     capabilities: list[Capability] = field(default_factory=list)
+    passage_studies: list[passages.PassageStudy] = field(default_factory=list)
     units: dict[str, Unit] = field(default_factory=dict)
     quantity_kinds: dict[str, list[str]] = field(default_factory=dict)
 
     def nuclides(self) -> list[str]:
-        found = {n for s in self.studies for n in s.nuclei}
+        found = {n for s in self.studies for n in s.nuclei} | passages.nuclei_used(self.passage_studies)
         found |= {d.nuclide for d in self.neutron_data if NUCLIDE.match(d.nuclide)}
         return sorted(found, key=lambda n: (NUCLIDE.match(n).group(2), int(NUCLIDE.match(n).group(1))))
 
@@ -274,6 +276,7 @@ class Curator:
             (self.load_neutron_data, "neutron_data"),
             (self.load_technique_summaries, "technique_summaries"),
             (self.load_capabilities, "capabilities"),
+            (lambda: passages.load(self, _origin, _refs, _source, self._nuclei), "passage_studies"),
         ]
         for loader, attribute in loaders:
             try:
@@ -561,6 +564,8 @@ class Curator:
             else:
                 problems.extend(self.check_unit_kind(q, review))
             check_refs(q)
+        problems.extend(passages.cross_check(review.passage_studies, subjects, {q.key for q in review.quantities},
+                                             {f"table-{s.table}-row-{s.row}" for s in review.studies}, check_refs))
         for number in range(1, REFERENCE_COUNT_PRINTED + 1):
             if number not in references:
                 problems.append(Problem("ontology/review/references.tsv", None, None,

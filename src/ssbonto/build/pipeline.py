@@ -2,7 +2,9 @@
 
 The release directory is a symbolic link to the newest good build; a new build is written
 beside it and the link is swapped only when every step succeeded, so a failed build leaves the
-last good release in place.
+last good release in place. The earlier releases archived in the sources are written into the
+same build (earlier/<version>/, build.history), so one swap publishes them all, and no IRI of
+theirs may be missing from the new one (build.retired).
 """
 
 from __future__ import annotations
@@ -19,15 +21,18 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..errors import BuildError, Problem
-from ..layout import DATASET_DUMP, QUERY_STORE_DIR, SEARCH_INDEX_FILE
+from ..layout import DATASET_DUMP, QUERY_STORE_DIR, SEARCH_INDEX_FILE, SHAPES_FILE, TERM_HISTORY_FILE, read_manifest
 from ..namespaces import bind_prefixes
 from ..sources import default_release_dir, default_sources
 from ..store.embedded import write_query_store
 from . import reason, validate
 from .curation import Curator, Review, table_captions
+from .archive import archives
 from .digest import sources_digest
+from .history import write_history
 from .populate import Populator
-from .release import ReleaseGraphs, write_release
+from .release import ReleaseGraphs, canonical, write_release
+from .retired import keep_earlier_iris
 from .search_index import unit_names, write_search_index
 from .tbox import load_tbox, ontology_version
 from .vocabulary import Vocabulary
@@ -43,6 +48,7 @@ class BuildResult:
     warnings: list[str]
     timings: dict[str, float]
     warning_counts: dict[str, int] = field(default_factory=dict)  # message -> how many warnings say it
+    notices: list[str] = field(default_factory=list)  # about the release history (unreleased changes, …)
 
     def warning_summary(self) -> str:
         """'21 warnings: 12 × the review states this without citing a reference, 9 × …'."""
@@ -73,6 +79,7 @@ def generate(sources: Path, reasoner_timeout: float | None = None,
     knowledge = Populator(review, vocabulary, tbox, table_captions(sources)).populate()
     for triple in tbox:  # what the ontology states already (elements its classes name) is not repeated
         knowledge.remove(triple)
+    keep_earlier_iris(sources, tbox, knowledge)
     step("generate knowledge graph")
     combined = Graph()
     combined += tbox
@@ -97,10 +104,14 @@ def build(sources: Path | None = None, release_dir: Path | None = None, reasoner
     builds = release_dir.parent / f".{release_dir.name}-builds"
     builds.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{graphs.version}-", dir=builds))
+    published = release_dir.resolve() if release_dir.is_symlink() else None
     try:
-        write_release(graphs, staging, sources_digest=digest, warnings=[str(w) for w in warnings])
+        earlier, history, notices = write_history(sources, staging, graphs, published)
+        write_release(graphs, staging, {TERM_HISTORY_FILE: history, SHAPES_FILE: shapes_document(sources)},
+                      sources_digest=digest, warnings=[str(w) for w in warnings], earlier=earlier)
         write_query_store(staging / DATASET_DUMP, staging / QUERY_STORE_DIR)
         write_search_index(staging / QUERY_STORE_DIR, staging / SEARCH_INDEX_FILE, unit_names(review.units))
+        notices += unreleased_changes(sources, staging)
         publish(staging, release_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -109,7 +120,24 @@ def build(sources: Path | None = None, release_dir: Path | None = None, reasoner
     timings["write release"] = round(time.perf_counter() - started, 3)
     log(f"  write release: {timings['write release']:.2f} s")
     return BuildResult(release_dir, graphs, review, [str(w) for w in warnings], timings,
-                       dict(Counter(w.message for w in warnings)))
+                       dict(Counter(w.message for w in warnings)), notices)
+
+
+def shapes_document(sources: Path) -> bytes:
+    """The shapes as one Turtle document, blank nodes labelled from their content (reproducible)."""
+    shapes = canonical(validate.load_shapes(sources), "s")
+    shapes.bind("ssbsh", validate.SHAPES_PREFIXES["ssbsh"])
+    return shapes.serialize(format="turtle", encoding="utf-8")
+
+
+def unreleased_changes(sources: Path, release: Path) -> list[str]:
+    """A warning when the release calls itself a version that was archived with other content."""
+    version = read_manifest(release)["version"]
+    archive = archives(sources).get(version)
+    if archive is None or archive.nquads() == (release / DATASET_DUMP).read_bytes():
+        return []
+    return [f"the sources changed since release {version} was archived ({archive.dump.name}): "
+            "give the next release its version (ssbonto release bump patch|minor|major) before publishing it"]
 
 
 def publish(staging: Path, release_dir: Path) -> None:

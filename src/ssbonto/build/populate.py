@@ -15,7 +15,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from ..namespaces import ID, QUANTITYKIND, QUDT, SSB, UNIT, bind_prefixes
-from . import chemistry
+from . import chemistry, passages
 from .curation import NUCLIDE, Origin, Review
 from .vocabulary import Vocabulary, subclasses, super_properties
 
@@ -96,6 +96,7 @@ class Populator:
         self.add_cells()
         self.add_studies()
         self.add_findings()
+        passages.populate(self, self.review.passage_studies, kebab)
         self.add_neutron_data()
         self.add_technique_summaries()
         self.add_capabilities()

@@ -148,12 +148,31 @@ def dataset_of(graphs: ReleaseGraphs) -> Dataset:
     return dataset
 
 
+def trig_document(graphs: ReleaseGraphs) -> bytes:
+    """TriG with the named graphs in a fixed order (rdflib orders a Dataset's graphs by string hash,
+    which changes from one process to the next): each graph written on its own, prefixes once."""
+    prefixes: set[str] = set()
+    bodies: list[str] = []
+    for name, graph in ((ONTOLOGY_GRAPH, graphs.ontology), (KNOWLEDGE_GRAPH, graphs.knowledge),
+                        (INFERRED_GRAPH, graphs.inferred)):
+        one = Dataset()
+        for prefix, ns in PREFIXES.items():
+            one.bind(prefix, ns)
+        named = one.graph(name)
+        for triple in graph:
+            named.add(triple)
+        lines = one.serialize(format="trig").splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix "))
+        bodies.append("\n".join(line for line in lines if not line.startswith("@prefix ")).strip("\n"))
+    return ("\n".join(sorted(prefixes)) + "\n\n" + "\n\n".join(bodies) + "\n").encode("utf-8")
+
+
 def sorted_nquads(dataset: Dataset) -> str:
     lines = dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8").splitlines()
     return "".join(sorted(f"{line}\n" for line in lines if line.strip()))
 
 
-def void_description(graphs: ReleaseGraphs, asserted: Graph, files: list[str]) -> Graph:
+def void_description(graphs: ReleaseGraphs, asserted: Graph, files: list[str], earlier: list[str] = ()) -> Graph:
     void = bind_prefixes(Graph())
     dataset = URIRef(BASE + "void#ssbonto")
     void.add((dataset, RDF.type, VOID.Dataset))
@@ -170,6 +189,15 @@ def void_description(graphs: ReleaseGraphs, asserted: Graph, files: list[str]) -
     for name in files:
         void.add((dataset, VOID.dataDump, URIRef(f"{BASE}release/{graphs.version}/{name}")))
     _void_statistics(void, dataset, asserted)
+    for version in earlier:  # each earlier release stays served, with its own files and endpoint
+        kept = URIRef(f"{BASE}void#release-{version}")
+        void.add((dataset, DCTERMS.hasVersion, kept))
+        void.add((kept, RDF.type, VOID.Dataset))
+        void.add((kept, DCTERMS.isVersionOf, dataset))
+        void.add((kept, OWL.versionInfo, Literal(version)))
+        void.add((kept, VOID.sparqlEndpoint, URIRef(f"{BASE}release/{version}/sparql")))
+        void.add((kept, VOID.dataDump, URIRef(f"{BASE}release/{version}/{DATASET_DUMP}")))
+        void.add((kept, RDFS.seeAlso, URIRef(f"{BASE}release/{version}/{VOID_FILE}")))
     for name, graph in (("ontology", graphs.ontology), ("kg", graphs.knowledge), ("inferred", graphs.inferred)):
         subset = URIRef(f"{BASE}void#{name}")
         void.add((dataset, VOID.subset, subset))
@@ -223,9 +251,11 @@ def gzip_bytes(data: bytes) -> bytes:
 
 
 def write_release(graphs: ReleaseGraphs, directory: Path, extra: dict[str, bytes] | None = None,
-                  sources_digest: str | None = None, warnings: list[str] | None = None) -> dict:
+                  sources_digest: str | None = None, warnings: list[str] | None = None,
+                  earlier: list[str] = ()) -> dict:
     """Write every artifact into `directory` (which must exist and be empty); the manifest records
-    `sources_digest` (build.digest) and the shapes' `warnings` when given."""
+    `sources_digest` (build.digest) and the shapes' `warnings` when given, and the manifest and VoID
+    name the `earlier` releases kept beside this one."""
     graphs = graphs.canonicalized()
     asserted = graphs.asserted()
     context = context_for(graphs.ontology, graphs.version)
@@ -241,23 +271,30 @@ def write_release(graphs: ReleaseGraphs, directory: Path, extra: dict[str, bytes
     }
     dataset = dataset_of(graphs)
     contents[DATASET_DUMP] = sorted_nquads(dataset).encode("utf-8")
-    contents["ssbonto.trig"] = dataset.serialize(format="trig", encoding="utf-8")
+    contents["ssbonto.trig"] = trig_document(graphs)
     contents.update(extra or {})
     for name in list(GRAPH_FORMATS) + list(DATASET_FORMATS) + ["ontology.ttl", "inferred.ttl"]:
         contents[name + ".gz"] = gzip_bytes(contents[name])
     dumps = sorted(name for name in contents if name.startswith("ssbonto."))
-    contents[VOID_FILE] = void_description(graphs, asserted, dumps).serialize(format="turtle", encoding="utf-8")
+    contents[VOID_FILE] = void_description(graphs, asserted, dumps, earlier).serialize(format="turtle",
+                                                                                       encoding="utf-8")
     manifest = {
         "version": graphs.version,
         "triples": graphs.triple_counts(),
         **({"sources_digest": sources_digest} if sources_digest else {}),
         **({"warnings": warnings} if warnings is not None else {}),
+        **({"earlier_releases": list(earlier)} if earlier else {}),
         "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                   for name, data in sorted(contents.items())},
     }
     contents[MANIFEST_FILE] = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8")
-    contents[CHECKSUM_FILE] = "".join(
-        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(contents.items())).encode("utf-8")
+    contents[CHECKSUM_FILE] = checksums(contents)
     for name, data in contents.items():
         (directory / name).write_bytes(data)
     return manifest
+
+
+def checksums(contents: dict[str, bytes]) -> bytes:
+    """SHA256SUMS: every file but itself, as `sha256sum -c` reads it."""
+    return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(contents.items())
+                   if name != CHECKSUM_FILE).encode("utf-8")

@@ -173,14 +173,15 @@ def _node_shape(shapes: Graph, shape) -> str | None:
     return _short(shape) if isinstance(shape, URIRef) else None
 
 
-def validate(data: Graph, ontology: Graph, shapes: Graph, engine: str = DEFAULT_ENGINE) -> Report:
-    """Validate `data` together with `ontology` against `shapes`."""
-    if engine == "turbo":  # reads both graphs in place; rdflib's own merge costs more than validating
-        merged = ReadOnlyGraphAggregate([data, ontology])
+def validate(data: Graph, ontology: Graph, shapes: Graph, engine: str = DEFAULT_ENGINE,
+             beside: list[Graph] = ()) -> Report:
+    """Validate `data` together with `ontology` (and the graphs `beside` them) against `shapes`."""
+    if engine == "turbo":  # reads the graphs in place; rdflib's own merge costs more than validating
+        merged = ReadOnlyGraphAggregate([data, ontology, *beside])
     else:
         merged = Graph()
-        merged += data
-        merged += ontology
+        for graph in (data, ontology, *beside):
+            merged += graph
     results = run_engine(merged, shapes, engine)
     report = Report(conforms=True, graph=bind_prefixes(results))
     tbox_lines: dict[str, int] | None = None

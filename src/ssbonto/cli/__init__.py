@@ -59,6 +59,17 @@ def parser() -> argparse.ArgumentParser:
     validate.add_arguments(command("validate", validate.run, "validate RDF files (another lab's study "
                                                              "description) against ssbonto's SHACL shapes"))
 
+    from . import contribute
+    contribute.add_arguments(command("contribute", contribute.run, "turn a conforming study description into the "
+                                                                   "curated rows that would add it (a patch, or "
+                                                                   "--apply)"))
+
+    from . import versions
+    versions.add_release_arguments(command("release", versions.run_release, "release management: `bump` the "
+                                           "version everywhere it is written, `archive` the published release"))
+    versions.add_diff_arguments(command("diff", versions.run_diff, "what changed between two releases (folders "
+                                        "or versions), as Markdown for CHANGELOG.md or as JSON"))
+
     from . import push
     push.add_arguments(command("push", push.run, "load the release into a SPARQL 1.1 store through the Graph "
                                                  "Store Protocol, for `ssbonto serve --store`"))

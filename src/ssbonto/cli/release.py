@@ -58,6 +58,8 @@ def build_if_needed(sources: Path | None, release: Path | None, rebuild: bool = 
             stderr(f"  {warning}")
     elif result.warnings:
         stderr(f"  {result.warning_summary()}; `ssbonto build --warnings` lists them")
+    for notice in result.notices:
+        stderr(f"  note: {notice}")
     triples = result.graphs.triple_counts()
     print(f"built ssbonto {result.graphs.version}: {triples['asserted']} asserted triples, "
           f"{triples['inferred']} inferred, {len(result.warnings)} warning(s) -> {result.release}", flush=True)

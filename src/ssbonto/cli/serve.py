@@ -56,6 +56,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                              "up to 250 000 triples (default auto)")
     parser.add_argument("--answer-cache-bytes", type=int, default=None,
                         help="answers to GET queries kept per web worker (default 32000000; 0: no cache)")
+    parser.add_argument("--validation-max-bytes", type=int, default=None,
+                        help="largest document /api/validate accepts (default 5000000; 413 above)")
+    parser.add_argument("--validation-timeout", type=float, default=None,
+                        help="seconds one validation may run before it is stopped with 503 (default 20)")
+    parser.add_argument("--validation-workers", type=int, default=None,
+                        help="validations at once per web worker, one process each (default 2; 429 above)")
     parser.add_argument("--http-server", default=_env("http_server", "granian"), choices=("granian", "gunicorn"),
                         help="the HTTP server running the web workers (default granian; bench/README.md compares)")
     parser.add_argument("--rebuild", action="store_true",
@@ -90,7 +96,9 @@ def run(args) -> int:
     settings = Settings.from_environment(
         release_dir=release, query_timeout=args.query_timeout, query_processes=args.query_processes,
         max_query_bytes=args.max_query_bytes, service_allow_list=args.allow_service,
-        store=args.store or None, store_mode=args.store_mode, answer_cache_bytes=args.answer_cache_bytes)
+        store=args.store or None, store_mode=args.store_mode, answer_cache_bytes=args.answer_cache_bytes,
+        validation_max_bytes=args.validation_max_bytes, validation_timeout=args.validation_timeout,
+        validation_workers=args.validation_workers)
     configure_logging(args.log_level)
     hand_over(settings, args.log_level)
     workers, threads = max(1, args.workers), max(1, args.threads)
@@ -154,9 +162,12 @@ def _serve_with_gunicorn(args, settings, workers: int, threads: int) -> None:
 
 def _stop_query_processes(server, worker) -> None:
     from ssbonto_server.sparql.query_runner import query_runner
+    from ssbonto_server.validation.pool import POOL_KEY
 
     if getattr(worker, "wsgi", None) is not None:
         query_runner(worker.wsgi).close()
+        if POOL_KEY in worker.wsgi.extensions:  # validator processes, if a validation started them
+            worker.wsgi.extensions[POOL_KEY].close()
 
 
 class _Gunicorn(BaseApplication):

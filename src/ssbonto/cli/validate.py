@@ -28,6 +28,21 @@ def add_arguments(parser) -> None:
     parser.add_argument("--sources", help="folder holding ontology/ and shapes/ (default: this checkout)")
 
 
+def read_documents(files: list[str], fmt: str | None, max_bytes: int, validator: DocumentValidator):
+    """The graph of each file, or None when one cannot be read (each reason printed on stderr)."""
+    graphs, unreadable = {}, []
+    for name in files:
+        path = Path(name)
+        try:
+            graphs[name] = read_graph(path, format_of(path, fmt), max_bytes, validator.local_contexts)
+        except Unreadable as error:
+            unreadable.append(f"error: {name}: {error}")
+    if unreadable:
+        print("\n".join(unreadable), file=sys.stderr)
+        return None
+    return graphs
+
+
 def run(args) -> int:
     sources = Path(args.sources) if args.sources else default_sources()
     if args.max_size <= 0:
@@ -38,17 +53,8 @@ def run(args) -> int:
     except SourcesUnusable as error:
         print(f"error: ssbonto's own sources do not load: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
-    graphs = {}
-    unreadable = []
-    for name in args.files:
-        path = Path(name)
-        try:
-            graphs[name] = read_graph(path, format_of(path, args.format), int(args.max_size * 1e6),
-                                      validator.local_contexts)
-        except Unreadable as error:
-            unreadable.append(f"error: {name}: {error}")
-    if unreadable:
-        print("\n".join(unreadable), file=sys.stderr)
+    graphs = read_documents(args.files, args.format, int(args.max_size * 1e6), validator)
+    if graphs is None:
         return EXIT_UNREADABLE
     try:
         outcome = validator.check(graphs)
