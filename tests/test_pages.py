@@ -17,6 +17,7 @@ import lxml.html
 import pytest
 import requests
 
+import ssbonto
 from conftest import REPO, select
 
 BASE = "https://w3id.org/ssbonto/"
@@ -151,7 +152,7 @@ def test_index_addresses_are_pages_and_programs_get_what_they_got_before(live_se
     for path in ("/id/", "/id/material/"):
         rdf = get(live_server, path, "text/turtle")
         assert rdf.status_code == 404
-        assert rdf.json()["message"] == f"<{BASE}{path[1:]}> is not an IRI of ssbonto release 1.0.0"
+        assert rdf.json()["message"] == f"<{BASE}{path[1:]}> is not an IRI of ssbonto release {ssbonto.__version__}"
         assert get(live_server, path, "*/*").status_code == 200
     namespace = get(live_server, "/def/", "text/turtle")
     assert (namespace.status_code, namespace.headers["Location"], namespace.headers["Vary"]) == (303, "/def", "Accept")

@@ -1,3 +1,3 @@
 """ssbonto: an OWL 2 DL knowledge graph of characterization techniques for solid-state batteries."""
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
