@@ -67,3 +67,20 @@ def test_the_endpoint_answers_the_same_words_with_400(live_server):
     text = response.json()["message"]
     assert text.startswith("malformed query: error at line 1, column ") and "unknown prefix foo:" in text
     assert "\\u{" not in text
+
+
+def test_the_service_description_and_the_query_page_list_every_predeclared_prefix(live_server):
+    import lxml.html
+    from rdflib import Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import XSD
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    description = requests.get(live_server + "/sparql", headers={"Accept": "text/turtle"}, timeout=30)
+    graph = Graph().parse(data=description.text, format="turtle")
+    [service] = graph.subjects(URIRef("http://www.w3.org/ns/sparql-service-description#defaultDataset"))
+    declared = {str(graph.value(d, sh.prefix)): graph.value(d, sh.namespace) for d in graph.objects(service, sh.declare)}
+    assert declared == {name: Literal(iri, datatype=XSD.anyURI) for name, iri in PREFIX_IRIS.items()}
+    page = lxml.html.fromstring(requests.get(live_server + "/query", timeout=30).text)
+    rows = [[cell.text_content() for cell in row.findall("td")]
+            for row in page.get_element_by_id("predeclared-prefixes").iter("tr") if row.findall("td")]
+    assert rows == [[f"{name}:", iri] for name, iri in PREFIX_IRIS.items()]

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, Response, current_app, render_template, request
 
 from ssbonto.errors import BuildError
+from ssbonto.prefixes import PREFIX_IRIS
 from ssbonto.sources import default_sources
 
 from ..problems import problem
@@ -148,7 +149,8 @@ def query_page() -> Response:
         text = first.text if first else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
     return Response(render_template(
         "query.html", version=served.version, query=text, groups=grouped(queries),
-        base_iri=settings.base_iri, endpoint=f"{request.script_root}/sparql"), mimetype="text/html")
+        base_iri=settings.base_iri, endpoint=f"{request.script_root}/sparql", prefixes=PREFIX_IRIS),
+        mimetype="text/html")
 
 
 @blueprint.route("/queries")

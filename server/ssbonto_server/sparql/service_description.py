@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from flask import Response, abort, current_app, request
 
 from ssbonto.namespaces import INFERRED_GRAPH, KNOWLEDGE_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from ssbonto.prefixes import PREFIX_IRIS
 from ssbonto.layout import MANIFEST_FILE, earlier_releases
 
 from ..negotiation import NotAcceptable, choose
@@ -22,6 +23,7 @@ VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
 DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 HAS_VERSION = ox.NamedNode("http://purl.org/dc/terms/hasVersion")
 VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
+SH = "http://www.w3.org/ns/shacl#"
 RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG"]
 # The standard RDF types only: a browser's "application/xml;q=0.9" should not win over Turtle.
@@ -59,6 +61,13 @@ def describe(endpoint: str, triples_per_graph: dict[str, int], federated: bool, 
                     ox.Triple(release, sd("endpoint"), ox.NamedNode(address)),
                     ox.Triple(release, VERSION_INFO, ox.Literal(served))]
     triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS + name)) for name in RESULT_FORMATS]
+    # the predeclared prefixes, in SHACL's vocabulary for prefix declarations (sh:declare)
+    for name, namespace in PREFIX_IRIS.items():
+        declaration = ox.BlankNode(f"prefix-{name}")
+        triples += [ox.Triple(service, ox.NamedNode(SH + "declare"), declaration),
+                    ox.Triple(declaration, ox.NamedNode(SH + "prefix"), ox.Literal(name)),
+                    ox.Triple(declaration, ox.NamedNode(SH + "namespace"),
+                              ox.Literal(namespace, datatype=ox.NamedNode(str(PREFIXES["xsd"]) + "anyURI")))]
     for key, graph_iri in GRAPH_KEYS.items():
         named, graph = ox.BlankNode(f"named-{key}"), ox.BlankNode(f"graph-{key}")
         triples += [ox.Triple(dataset, sd("namedGraph"), named),
@@ -106,7 +115,7 @@ def response(format_values: list[str], release_dir: Path | None = None) -> Respo
     triples = describe(request.base_url, manifest.get("triples", {}), bool(settings.service_allow_list),
                        manifest.get("version"), served_versions(settings.release_dir))
     prefixes = {"sd": SD, "formats": FORMATS, "void": "http://rdfs.org/ns/void#", "dcterms": str(PREFIXES["dcterms"]),
-                "owl": str(PREFIXES["owl"])}
+                "owl": str(PREFIXES["owl"]), "sh": SH, "xsd": str(PREFIXES["xsd"])}
     body = ox.serialize(triples, format=GRAPH_TYPES[media_type],
                         prefixes=prefixes if media_type in ("text/turtle", "application/trig") else None)
     result = Response(body, content_type=content_type(media_type))
