@@ -139,7 +139,7 @@ def test_unknown_files_and_versions_are_named_in_the_404(live_server):
         404, f"no file 'ssbonto.xlsx' in release {VERSION}; see /downloads for the list")
     other = get(live_server, "/release/0.1.0/ssbonto.ttl")
     assert (other.status_code, other.json()["message"]) == (
-        404, f"release '0.1.0' is not served here; this server serves release {VERSION}")
+        404, f"release '0.1.0' is not served here; this server serves releases 1.0.0 and {VERSION}")
 
 
 def test_void_is_at_the_well_known_address_and_dump_iris_resolve_here(live_server, built, release_files):

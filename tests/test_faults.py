@@ -12,7 +12,6 @@ import socket
 import threading
 import time
 
-import pytest
 import requests
 from sparql_support import REF31_QUERY, REF31_ROW, descendants, serving
 

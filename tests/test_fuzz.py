@@ -49,7 +49,7 @@ def sparql_inputs(outsider: str, partner: str) -> list[str]:
                "CLEAR ALL", "DROP GRAPH <https://w3id.org/ssbonto/graph/kg>", "insertdata{<a><b><c>}",
                f"# c\nLOAD SILENT <{outsider}/graph.ttl> INTO GRAPH <g>"]
     outward = bypass_spellings(outsider) + [
-        f"SELECT * FROM <{outsider}/graph.ttl> WHERE {{ ?s ?p ?o }}", f"SELECT * WHERE {{ SERVICE <file:///etc/passwd> {{ }} }}",
+        f"SELECT * FROM <{outsider}/graph.ttl> WHERE {{ ?s ?p ?o }}", "SELECT * WHERE { SERVICE <file:///etc/passwd> { } }",
         f"SELECT * WHERE {{ SERVICE <http://2130706433:{outsider.rsplit(':', 1)[1]}/sparql> {{ ?s ?p ?o }} }}",
         f"SELECT ?x WHERE {{ SERVICE <{partner}/sparql> {{ ?x ?y ?z }} }}",  # allow-listed: reached
         f"PREFIX : <{partner}/> SELECT ?x WHERE {{ SERVICE:sparql {{ ?x ?y ?z }} }}"]

@@ -208,8 +208,9 @@ def test_an_earlier_release_is_served_with_its_files_and_answers_sparql_at_its_o
     assert get(server, f"/context/{old}.jsonld").status_code == 200
     unknown = get(server, "/release/0.1.0/ssbonto.ttl")
     assert unknown.status_code == 404
-    assert unknown.json()["message"] == ("release '0.1.0' is not served here; this server serves release "
-                                         + " and ".join([*bumped["versions"], new]))
+    *earlier, last = [*bumped["versions"], new]
+    assert unknown.json()["message"] == ("release '0.1.0' is not served here; this server serves releases "
+                                         + ", ".join(earlier) + " and " + last)
 
 
 def test_the_service_description_and_void_name_the_versions(bumped, server):

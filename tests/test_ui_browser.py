@@ -35,18 +35,27 @@ def curated_rows(table: str) -> list[dict[str, str]]:
     return [dict(zip(header, line.split("\t"))) for line in lines[1:]]
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    downloads = tmp_path_factory.mktemp("downloads")
+def chromium(javascript: bool = True, downloads: Path | None = None) -> webdriver.Chrome:
+    """Debian's headless Chromium; `downloads`: where it saves downloads without asking."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
+    prefs = {} if javascript else {"profile.managed_default_content_settings.javascript": 2}
+    if downloads:
+        prefs |= {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    if prefs:
+        options.add_experimental_option("prefs", prefs)
     # An explicit driver path keeps Selenium Manager from looking for (or fetching) a driver.
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(WAIT)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    downloads = tmp_path_factory.mktemp("downloads")
+    driver = chromium(downloads=downloads)
     driver.downloads = downloads
     try:
         yield driver

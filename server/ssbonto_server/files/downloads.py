@@ -136,8 +136,10 @@ def versioned_download(version: str, name: str) -> Response:
 
 
 def not_served(version: str) -> Response:
-    return problem(404, f"release {version!r} is not served here; this server serves release "
-                        + " and ".join(served_versions()))
+    served = served_versions()
+    listed = served[0] if len(served) == 1 else ", ".join(served[:-1]) + " and " + served[-1]
+    return problem(404, f"release {version!r} is not served here; this server serves "
+                        f"release{'s' if len(served) > 1 else ''} {listed}")
 
 
 @blueprint.route("/release/<version>")

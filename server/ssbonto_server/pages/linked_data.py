@@ -110,7 +110,7 @@ def page(path: str) -> Response:
     citations = read_citations(reading, view.provenance.references)
     return Response(render_template("resource.html", view=view, readable=shown,
                                     cited=[citations[reference] for reference in view.provenance.references],
-                                    alternates=alternates,
+                                    alternates=alternates, history=history.term_history(iri),
                                     version=served.version, **template_helpers(reading)), mimetype="text/html")
 
 

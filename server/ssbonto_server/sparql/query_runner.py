@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-from .query_worker import GATE_MARK, OUTCOME_FIELDS, outcome, receive, send
+from .query_worker import OUTCOME_FIELDS, outcome, receive, send
 
 __all__ = ["OUTCOME_FIELDS", "QueryRunner", "query_runner"]
 

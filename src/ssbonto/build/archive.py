@@ -1,5 +1,6 @@
 """The published releases, kept in the repository under ontology/releases/: for each version its
-N-Quads (every named graph, gzip-compressed), the list of its IRIs and its manifest. From them a
+N-Quads (every named graph, gzip-compressed), the list of its IRIs, its manifest and (for the releases
+that published them) its SHACL shapes, gzip-compressed. From them a
 fresh clone serves and queries every earlier release, diffs releases, and checks that no IRI of
 an earlier release is lost. `ssbonto release archive` adds the built release to them."""
 
@@ -14,7 +15,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from ..errors import BuildError, Problem
-from ..layout import DATASET_DUMP, MANIFEST_FILE, read_manifest, version_key
+from ..layout import DATASET_DUMP, MANIFEST_FILE, SHAPES_FILE, read_manifest, version_key
 from ..namespaces import INFERRED_GRAPH, KNOWLEDGE_GRAPH, ONTOLOGY_GRAPH, bind_prefixes
 from ..prefixes import BASE, INFERRED_GRAPH_IRI
 from .release import ReleaseGraphs, gzip_bytes
@@ -39,11 +40,22 @@ class Archive:
     def manifest_file(self) -> Path:
         return self.folder / f"{self.version}.manifest.json"
 
+    @property
+    def shapes_file(self) -> Path:
+        return self.folder / f"{self.version}.shapes.ttl.gz"
+
     def nquads(self) -> bytes:
+        return self._gunzip(self.dump)
+
+    def shapes(self) -> bytes | None:
+        """The shapes.ttl the release published; None for a release that published none."""
+        return self._gunzip(self.shapes_file) if self.shapes_file.exists() else None
+
+    def _gunzip(self, path: Path) -> bytes:
         try:
-            return gzip.decompress(self.dump.read_bytes())
+            return gzip.decompress(path.read_bytes())
         except (OSError, EOFError) as error:
-            raise BuildError(Problem(f"{ARCHIVE_DIR}/{self.dump.name}", None, None,
+            raise BuildError(Problem(f"{ARCHIVE_DIR}/{path.name}", None, None,
                                      f"the archived release cannot be read: {error}"))
 
     def manifest(self) -> dict:
@@ -101,9 +113,14 @@ def archive_release(release_dir: Path, sources: Path) -> tuple[Archive, bool]:
     manifest_bytes = (Path(release_dir) / MANIFEST_FILE).read_bytes()
     version = read_manifest(release_dir)["version"]
     nquads = (Path(release_dir) / DATASET_DUMP).read_bytes()
+    shapes_path = Path(release_dir) / SHAPES_FILE
+    shapes = shapes_path.read_bytes() if shapes_path.is_file() else None
     archive = Archive(version, sources / ARCHIVE_DIR)
     if archive.dump.exists():
-        if archive.nquads() == nquads:
+        if archive.nquads() == nquads and archive.shapes() in (None, shapes):
+            if shapes is not None and archive.shapes() is None:  # archived before shapes were archived
+                archive.shapes_file.write_bytes(gzip_bytes(shapes))
+                return archive, True
             return archive, False
         raise BuildError(Problem(f"{ARCHIVE_DIR}/{archive.dump.name}", None, None,
                                  f"release {version} is archived already with other content, and a published "
@@ -112,4 +129,6 @@ def archive_release(release_dir: Path, sources: Path) -> tuple[Archive, bool]:
     archive.dump.write_bytes(gzip_bytes(nquads))
     archive.iris_file.write_text("".join(f"{iri}\n" for iri in release_iris(nquads)), encoding="utf-8")
     archive.manifest_file.write_bytes(manifest_bytes)
+    if shapes is not None:
+        archive.shapes_file.write_bytes(gzip_bytes(shapes))
     return archive, True

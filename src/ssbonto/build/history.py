@@ -16,7 +16,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ..layout import CHECKSUM_FILE, EARLIER_RELEASES_DIR, MANIFEST_FILE, TERM_HISTORY_FILE
+from ..layout import CHECKSUM_FILE, EARLIER_RELEASES_DIR, MANIFEST_FILE, SHAPES_FILE, TERM_HISTORY_FILE
 from .archive import Archive, archives
 from .diff import compare, describe
 from .release import ReleaseGraphs, checksums, write_release
@@ -38,7 +38,11 @@ def write_earlier_release(archive: Archive, directory: Path, graphs: ReleaseGrap
         _link_tree(previous, directory)
         return []
     directory.mkdir(parents=True)
-    write_release(graphs, directory, {TERM_HISTORY_FILE: history_bytes(history)}, earlier=earlier)
+    extras = {TERM_HISTORY_FILE: history_bytes(history)}
+    shapes = archive.shapes()
+    if shapes is not None:
+        extras[SHAPES_FILE] = shapes
+    write_release(graphs, directory, extras, earlier=earlier)
     recorded = archive.manifest()["files"]
     contents = {path.name: path.read_bytes() for path in directory.iterdir()
                 if path.name not in (MANIFEST_FILE, CHECKSUM_FILE)}

@@ -80,6 +80,14 @@ class Populator:
         if text:
             self.add(iri, SKOS.editorialNote, en(text))
 
+    def traced(self, iri: URIRef, row, source: str, source_row: int | None = None, refs: list[int] | None = None):
+        """Where a curated `row` comes from: its place in the review, the references it cites, its
+        note and its line of the curated tables."""
+        self.from_source(iri, source, source_row)
+        self.cites(iri, row.refs if refs is None else refs)
+        self.note(iri, row.note)
+        self.curated(iri, row.origin)
+
     def term_label(self, iri: URIRef) -> str:
         label = self.tbox.value(iri, RDFS.label)
         return str(label) if label is not None else str(iri).rsplit("/", 1)[-1]
@@ -147,10 +155,7 @@ class Populator:
                 self.add(iri, SSB.formula, Literal(m.formula.text))
                 self.add(iri, SSB.normalizedFormula, Literal(m.formula.normalized))
                 self.add_element_set(iri, m.formula.elements)
-            self.from_source(iri, m.source)
-            self.cites(iri, m.refs)
-            self.note(iri, m.note)
-            self.curated(iri, m.origin)
+            self.traced(iri, m, m.source)
 
     def add_element_set(self, material: URIRef, elements: tuple[str, ...]):
         """hasElement for each element, closed by `hasElement only {...}` so the reasoner may also
@@ -179,10 +184,7 @@ class Populator:
                 self.add(iri, SSB.hasSide, ID[f"material/{i.side_a}"])
             if i.coating:
                 self.add(iri, SSB.hasCoating, ID[f"material/{i.coating}"])
-            self.from_source(iri, i.source)
-            self.cites(iri, i.refs)
-            self.note(iri, i.note)
-            self.curated(iri, i.origin)
+            self.traced(iri, i, i.source)
 
     def add_cells(self):
         for c in self.review.cells:
@@ -191,10 +193,7 @@ class Populator:
             self.add(iri, SSB.printedAs, Literal(c.printed))
             for key in c.components:
                 self.add(iri, SSB.hasComponent, ID[f"material/{key}"])
-            self.from_source(iri, c.source)
-            self.cites(iri, c.refs)
-            self.note(iri, c.note)
-            self.curated(iri, c.origin)
+            self.traced(iri, c, c.source)
 
     def add_studies(self):
         for s in self.review.studies:
@@ -212,10 +211,7 @@ class Populator:
             self.add(study, SSB.printedAs, Literal(s.techniques_printed))
             if s.group:
                 self.add(study, SSB.rowGroup, Literal(s.group))
-            self.from_source(study, f"Table {s.table}", s.row)
-            self.cites(study, s.refs)
-            self.note(study, s.note)
-            self.curated(study, s.origin)
+            self.traced(study, s, f"Table {s.table}", s.row)
             resolution = None
             if s.resolution:
                 resolution = self.quantity(ID[f"quantity/{slug}-resolution"], "SpatialResolution",
@@ -295,10 +291,7 @@ class Populator:
                 self.add(finding, SSB.reportedBy, measurement)
                 self.from_source(measurement, q.source)
                 self.curated(measurement, q.origin)
-            self.from_source(finding, q.source)
-            self.cites(finding, q.refs)
-            self.note(finding, q.note)
-            self.curated(finding, q.origin)
+            self.traced(finding, q, q.source)
 
     def add_neutron_data(self):
         for d in self.review.neutron_data:
@@ -314,10 +307,7 @@ class Populator:
             self.add(iri, SSB.absorptionCrossSection, self.decimal(d.absorption_cross_section))
             if d.abundance_percent is not None:
                 self.add(iri, SSB.naturalAbundance, self.decimal(d.abundance_percent))
-            self.from_source(iri, "Table 6", d.row)
-            self.cites(iri, [107])
-            self.note(iri, d.note)
-            self.curated(iri, d.origin)
+            self.traced(iri, d, "Table 6", d.row, refs=[107])
 
     def species_iri(self, name: str) -> URIRef:
         if name == "D":

@@ -52,8 +52,9 @@ def run_release(args) -> int:
                                                            "first, then archive what it built"))
     archive, new = archive_release(release, sources)
     verb = "archived" if new else "was archived already, with the same content:"
+    shapes = f", {archive.shapes_file.name}" if archive.shapes_file.exists() else ""
     print(f"release {archive.version} {verb} {archive.dump}, {archive.iris_file.name}, "
-          f"{archive.manifest_file.name}")
+          f"{archive.manifest_file.name}{shapes}")
     return EXIT_OK
 
 

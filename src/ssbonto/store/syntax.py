@@ -26,7 +26,7 @@ def explain(query: str, message: str, prefixes: dict[str, str]) -> str:
     line, column, expectation = int(match.group(1)), int(match.group(2)), match.group(3)
     lines = query.split("\n")
     text = lines[line - 1] if 0 < line <= len(lines) else ""
-    before, after = text[:column - 1], text[column - 1:]
+    before = text[:column - 1]
     where = f"error at line {line}, column {column}"
     context = before.strip()[-NEAR_CHARS:].lstrip()
     if context:
