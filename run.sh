@@ -73,8 +73,8 @@ case "${1:-serve}" in
     ensure_virtuoso
     exec .venv/bin/python -m pytest "$@"
     ;;
-  serve)
-    shift || true
+  serve|-*)  # `./run.sh --port 9000` is `./run.sh serve --port 9000`
+    if [ "${1:-}" = serve ]; then shift; fi
     ensure_venv
     exec .venv/bin/ssbonto serve "$@"  # builds first when there is no release or its sources changed
     ;;
