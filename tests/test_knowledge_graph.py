@@ -227,6 +227,7 @@ def test_every_study_subject_carries_the_form_its_row_prints(store):
     assert count(store, "?x a/rdfs:subClassOf* ssb:Interface ; ssb:printedAs ?printed") == len(printed)
 
 
+@needs_review_text
 def test_printed_forms_and_formulas_are_printed_in_the_review(store):
     text = comparable(REVIEW_TEXT.read_text(encoding="utf-8"))
     printed = {row["printed"] for row in select(store, """SELECT DISTINCT ?printed WHERE {
