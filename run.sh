@@ -26,7 +26,6 @@ ensure_venv() {
   local digest
   digest=$(sha256sum pyproject.toml | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
-    .venv/bin/python -m pip install -q --upgrade pip
     .venv/bin/python -m pip install -q -e "$wanted"
     echo "$digest" > "$stamp"
   fi
