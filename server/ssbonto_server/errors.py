@@ -32,8 +32,16 @@ def error_body(status: int, message: str, accept: str | None) -> tuple[str, byte
         body = (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status} {reason}</title>"
                 f"</head>\n<body><h1>{status} {html.escape(reason)}</h1>\n<p>{html.escape(message)}</p></body></html>\n")
         return "text/html; charset=utf-8", body.encode()
-    body = json.dumps({"status": status, "error": reason, "message": message}, ensure_ascii=False)
-    return "application/json", (body + "\n").encode()
+    return "application/json", json_body(error_fields(status, message))
+
+
+def error_fields(status: int, message: str) -> dict:
+    """The JSON error object; callers may add fields (the parameter at fault, suggestions)."""
+    return {"status": status, "error": HTTP_STATUS_CODES.get(status, "Error"), "message": message}
+
+
+def json_body(fields: dict) -> bytes:
+    return (json.dumps(fields, ensure_ascii=False) + "\n").encode()
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -3,11 +3,10 @@ browser asks for HTML, otherwise the service's JSON error ({"status", "error", "
 
 from __future__ import annotations
 
-import json
 
 from flask import Response, render_template, request
 
-from .errors import error_body
+from .errors import error_fields, json_body
 
 TITLES = {400: "Bad request", 404: "Not found", 406: "Not acceptable", 410: "Gone", 413: "Content too large",
           415: "Unsupported media type", 416: "Range not satisfiable", 429: "Too many requests",
@@ -28,10 +27,10 @@ def problem(status: int, message: str, headers: dict[str, str] | None = None,
                                suggestions=suggestions or [], version=_served_version())
         response = Response(body, status=status, mimetype="text/html")
     else:  # JSON whatever else Accept says, so that the suggestions can join it
-        detail = json.loads(error_body(status, message, None)[1])
+        detail = error_fields(status, message)
         if suggestions:
             detail["did_you_mean"] = [{"iri": s["iri"], "label": s["label"], "href": s["href"]} for s in suggestions]
-        response = Response(json.dumps(detail, ensure_ascii=False) + "\n", status=status, mimetype="application/json")
+        response = Response(json_body(detail), status=status, mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -15,7 +15,7 @@ from ssbonto.answers.advise import (DEFAULT_LIMIT, FACILITIES, MAX_LIMIT, Advice
                                     Question, kebab, local)
 from ssbonto.answers.search import SearchError, parse_limit
 
-from ..errors import error_body
+from ..errors import error_fields, json_body
 from ..problems import problem
 from ..served import served_release
 from .search import BadArguments, arguments, href, search_index
@@ -55,9 +55,8 @@ def question_from(args: dict[str, str]) -> Question:
 
 def bad_request(error: AdviceError) -> Response:
     """The API's 400: always JSON (whatever Accept says), with the parameter at fault and its choices."""
-    _, body = error_body(400, str(error), None)
-    detail = json.loads(body) | error.as_json()
-    return Response(json.dumps(detail, ensure_ascii=False) + "\n", status=400, mimetype="application/json")
+    return Response(json_body(error_fields(400, str(error)) | error.as_json()), status=400,
+                    mimetype="application/json")
 
 
 @blueprint.route("/api/advise")

@@ -28,21 +28,13 @@ class Archive:
     version: str
     folder: Path
 
-    @property
-    def dump(self) -> Path:
-        return self.folder / f"{self.version}.nq.gz"
+    def _file(self, suffix: str) -> Path:
+        return self.folder / f"{self.version}{suffix}"
 
-    @property
-    def iris_file(self) -> Path:
-        return self.folder / f"{self.version}.iris"
-
-    @property
-    def manifest_file(self) -> Path:
-        return self.folder / f"{self.version}.manifest.json"
-
-    @property
-    def shapes_file(self) -> Path:
-        return self.folder / f"{self.version}.shapes.ttl.gz"
+    dump = property(lambda self: self._file(".nq.gz"))
+    iris_file = property(lambda self: self._file(".iris"))
+    manifest_file = property(lambda self: self._file(".manifest.json"))
+    shapes_file = property(lambda self: self._file(".shapes.ttl.gz"))
 
     def nquads(self) -> bytes:
         return self._gunzip(self.dump)
@@ -117,8 +109,9 @@ def archive_release(release_dir: Path, sources: Path) -> tuple[Archive, bool]:
     shapes = shapes_path.read_bytes() if shapes_path.is_file() else None
     archive = Archive(version, sources / ARCHIVE_DIR)
     if archive.dump.exists():
-        if archive.nquads() == nquads and archive.shapes() in (None, shapes):
-            if shapes is not None and archive.shapes() is None:  # archived before shapes were archived
+        archived_shapes = archive.shapes()
+        if archive.nquads() == nquads and archived_shapes in (None, shapes):
+            if archived_shapes is None and shapes is not None:  # archived before archives kept shapes
                 archive.shapes_file.write_bytes(gzip_bytes(shapes))
                 return archive, True
             return archive, False
