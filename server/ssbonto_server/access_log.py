@@ -3,8 +3,11 @@ total time and, for SPARQL requests, the time the query process spent on the que
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import multiprocessing.util
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -63,13 +66,88 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class BatchedAccessLines(logging.StreamHandler):
+    """Access entries written in batches: one write of the lines gathered every FLUSH_SECONDS (or
+    every BATCH_LINES lines) instead of a write and a flush per request, which cost a busy endpoint
+    several per cent of its throughput. Other records go through at once (FlushingFirst), and
+    the batch is written before them, so that the order of lines is kept; at exit it is written too."""
+
+    FLUSH_SECONDS = 0.2
+    BATCH_LINES = 512
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.lines: list[str] = []
+        self._wake = threading.Event()
+        threading.Thread(target=self._flush_now_and_then, name="access-log", daemon=True).start()
+        atexit.register(self.flush)
+        # a web worker that is a multiprocessing child (granian's) ends with os._exit, after these only
+        multiprocessing.util.Finalize(self, self.flush, exitpriority=100)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+        except Exception:
+            self.handleError(record)
+            return
+        with self.lock:
+            self.lines.append(line)
+            full = len(self.lines) >= self.BATCH_LINES
+        if full:
+            self._wake.set()
+
+    def flush(self) -> None:
+        with self.lock:
+            lines, self.lines = self.lines, []
+            if not lines:
+                return
+            try:
+                self.stream.write("\n".join(lines) + "\n")
+                self.stream.flush()
+            except (OSError, ValueError):  # standard error closed or gone: the lines cannot go anywhere
+                pass
+
+    def _flush_now_and_then(self) -> None:
+        while True:
+            self._wake.wait(self.FLUSH_SECONDS)
+            self._wake.clear()
+            self.flush()
+
+
+class AccessEntries(logging.Filter):
+    """Only access entries (`wanted`), or every record but them."""
+
+    def __init__(self, wanted: bool):
+        super().__init__()
+        self.wanted = wanted
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return (record.name == log.name) == self.wanted
+
+
 def configure_logging(level: str) -> None:
     """JSON lines on standard error for every `ssbonto.*` logger, at `level`."""
     import sys
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonLines())
+    batched = BatchedAccessLines(sys.stderr)
+    batched.setFormatter(JsonLines())
+    batched.addFilter(AccessEntries(True))
+    immediate = FlushingFirst(sys.stderr, batched)
+    immediate.setFormatter(JsonLines())
+    immediate.addFilter(AccessEntries(False))
     logger = logging.getLogger("ssbonto")
-    logger.handlers[:] = [handler]
+    logger.handlers[:] = [batched, immediate]
     logger.setLevel(level.upper())
     logger.propagate = False
+
+
+class FlushingFirst(logging.StreamHandler):
+    """Writes at once, after the access lines gathered so far."""
+
+    def __init__(self, stream, batched: BatchedAccessLines):
+        super().__init__(stream)
+        self.batched = batched
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.batched.flush()
+        super().emit(record)
