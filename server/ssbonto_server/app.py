@@ -33,6 +33,8 @@ def create_app(settings: Settings | None = None) -> Flask:
                                                                wait_seconds=settings.query_timeout)
     from .front import FRONT_KEY, Front
     from .sparql.query_runner import query_runner
+    from .sparql.worker_lane import worker_lane
 
-    app.wsgi_app = app.extensions[FRONT_KEY] = Front(app.wsgi_app, settings, lambda: query_runner(app), cache)
+    app.wsgi_app = app.extensions[FRONT_KEY] = Front(app.wsgi_app, settings, lambda: query_runner(app), cache,
+                                                     lambda: worker_lane(app))
     return app

@@ -45,10 +45,11 @@ def body_limit(environ, settings) -> tuple:
 
 
 class Front:
-    def __init__(self, app, settings, runner, cache: AnswerCache | None):
+    def __init__(self, app, settings, runner, cache: AnswerCache | None, lane=lambda: None):
         self.app = app  # the Flask application's WSGI callable
         self.settings = settings
         self.runner = runner  # called for the pool of query processes (created on first use)
+        self.lane = lane  # called for the lane of one-pattern queries (sparql.worker_lane), or None
         self.cache = cache
         self.bodies = BodyReader(settings.max_body_bytes, deadline=settings.body_timeout,
                                  min_rate=settings.body_min_rate, grace=settings.body_grace,
@@ -113,7 +114,7 @@ class Front:
 
     def _run(self, environ, start_response, started, sparql, accept, key, due):
         try:
-            reply = answer(sparql, accept, self.runner(), due)
+            reply = answer(sparql, accept, self.runner(), due, self.lane())
         except ProtocolError as error:
             return self._error(environ, start_response, started, error.status, error.message)
         if reply.status != 200:
@@ -126,7 +127,8 @@ class Front:
             self.cache.put(key, ("200 OK", headers, reply.body), len(reply.body))
             extra = [(CACHE_HEADER, "miss")]
         start_response("200 OK", headers + extra)
-        self._log(environ, 200, len(reply.body), started, reply.query_ms, headers)
+        self._log(environ, 200, len(reply.body), started, reply.query_ms, headers,
+                  **({"lane": "worker"} if reply.in_worker else {}))
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [reply.body]
 
     def _error(self, environ, start_response, started, status, message, headers=None, query_ms=None):

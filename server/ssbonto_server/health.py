@@ -15,6 +15,7 @@ from ssbonto.layout import MANIFEST_FILE
 from .front import FRONT_KEY
 from .sparql.answer_cache import ANSWER_CACHE_KEY
 from .sparql.query_runner import query_runner
+from .sparql.worker_lane import worker_lane
 
 blueprint = Blueprint("health", __name__)
 
@@ -32,6 +33,8 @@ def healthz() -> Response:
         report["problem"] = f"cannot read the release at {settings.release_dir}: {error}"
     queries = query_runner().status()
     report["query_processes"] = queries
+    lane = worker_lane(current_app)
+    report["worker_lane"] = lane.status() if lane else None
     cache = current_app.extensions.get(ANSWER_CACHE_KEY)
     report["answer_cache"] = cache.status() if cache else None
     report["store"] = {"location": settings.store or "embedded",

@@ -25,6 +25,9 @@ class Settings:
     store: str = ""  # empty: the embedded store; else sparql+http://HOST:PORT/PATH (remote_store)
     store_mode: str = "auto"  # the embedded store in memory or on disk (ssbonto.store.choose_mode)
     answer_cache_bytes: int = 32_000_000  # per web worker; 0 turns the answer cache off
+    # one-triple-pattern queries with a given subject, two given terms or a LIMIT up to this are
+    # answered in the web worker (sparql.worker_lane); 0 sends every query to a query process
+    worker_lane_limit: int = 10_000
     validation_max_bytes: int = 5_000_000  # largest document POST /api/validate and /validate accept (413 above)
     validation_timeout: float = 20.0  # seconds one validation may run (503 past it; bench/validation_service.py)
     validation_workers: int = 2  # validations at once per web worker (429 with Retry-After above)

@@ -5,6 +5,7 @@ JSON logs, and the worker's query processes started (one ready) before the first
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import os
 from pathlib import Path
@@ -25,7 +26,9 @@ def hand_over(settings: Settings, log_level: str) -> None:
 def application():
     """WSGI application factory (granian --factory; gunicorn's load)."""
     from .access_log import configure_logging
+    from .served import served_release
     from .sparql.query_runner import query_runner
+    from .sparql.worker_lane import worker_lane
 
     handed = json.loads(os.environ.get(SETTINGS_VARIABLE) or '{"settings": {}, "log_level": "info"}')
     fields = handed["settings"]
@@ -36,4 +39,7 @@ def application():
     app = create_app(settings)
     # a worker takes requests only once it can answer them (a respawned worker too): up to a minute
     query_runner(app).wait_ready(60)
+    if worker_lane(app) is not None:  # its store, which the pages read too, loaded before the first request
+        served_release(app).store
+    gc.freeze()  # what the worker loaded stays: the collector no longer walks it at every full collection
     return app

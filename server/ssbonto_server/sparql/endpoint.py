@@ -184,10 +184,12 @@ class Reply:
     headers: dict | None = None
     cacheable: bool = False
     query_ms: float | None = None
+    in_worker: bool = False  # answered by the web worker (worker_lane), not by a query process
 
 
-def answer(sparql: SparqlRequest, accept: str | None, runner, due: float | None = None) -> Reply:
-    """Run the query in a query process; the reply to send (errors included)."""
+def answer(sparql: SparqlRequest, accept: str | None, runner, due: float | None = None, lane=None) -> Reply:
+    """Run the query in a query process, or in this worker when it is one small triple pattern
+    (worker_lane); the reply to send (errors included)."""
     solutions_type, graph_type = negotiated(accept, sparql.formats)
     if solutions_type is None and graph_type is None:
         raise ProtocolError(406, "none of the requested media types can be produced; SELECT/ASK answers come as "
@@ -195,8 +197,9 @@ def answer(sparql: SparqlRequest, accept: str | None, runner, due: float | None 
     dataset_given = bool(sparql.default_graphs or sparql.named_graphs)
     job = (sparql.query, solutions_type, graph_type, sparql.default_graphs if dataset_given else None,
            sparql.named_graphs if dataset_given else None)
-    status, media_type, body, message, _, seconds, headers, cacheable = runner.run(job, due)
-    return Reply(status, media_type, body, message, headers, cacheable, round(seconds * 1000, 3))
+    in_worker = lane is not None and lane.takes(job)
+    status, media_type, body, message, _, seconds, headers, cacheable = lane.run(job) if in_worker else runner.run(job, due)
+    return Reply(status, media_type, body, message, headers, cacheable, round(seconds * 1000, 3), in_worker)
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])

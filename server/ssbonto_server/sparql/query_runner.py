@@ -124,6 +124,11 @@ class QueryRunner:
             self._supervisor = threading.Thread(target=self._supervise, name="query-supervisor", daemon=True)
             self._supervisor.start()
 
+    @property
+    def options(self) -> dict:
+        """What the query processes check and limit a query with (query_worker.execute)."""
+        return self._settings["options"]
+
     def wait_ready(self, seconds: float) -> bool:
         """Block until a process is ready (or starting failed, or `seconds` passed)."""
         self.start()

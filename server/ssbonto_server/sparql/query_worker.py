@@ -160,8 +160,11 @@ def check_query(shape, protocol_graphs: list[str], options: dict) -> list[str]:
     return remote
 
 
-def execute(store, job: tuple, options: dict):
-    """Check one query and run it on the store, answer written (in the query process)."""
+def execute(store, job: tuple, options: dict, streamed: bool = True):
+    """Check one query and run it on the store, answer written: `streamed` through a buffer that
+    stops at the answer's size limit (in a query process), or written by Oxigraph in one piece
+    without holding the GIL, then measured (in a web worker, for answers bounded by their shape:
+    worker_lane)."""
     sparql, solutions_type, graph_type, default_graphs, named_graphs = job
     started = time.perf_counter()
     max_answer_bytes = options["max_answer_bytes"]
@@ -188,14 +191,19 @@ def execute(store, job: tuple, options: dict):
             family = "solutions" if answer.kind != "graph" else "graph"
             return outcome(406, message=f"a {answer.kind.upper()} answer cannot be written in any media type "
                                         f"this request accepts; available: {offered(family)}")
-        output = _CappedBuffer(max_answer_bytes)
+        output = _CappedBuffer(max_answer_bytes) if streamed else None
         if answer.kind == "ask":
-            output.write(ASK_ANSWERS[media_type].format("true" if answer.result else "false").encode())
+            body = ASK_ANSWERS[media_type].format("true" if answer.result else "false").encode()
         elif answer.kind == "select":
-            answer.result.serialize(output, format=SOLUTION_TYPES[media_type])
+            body = answer.result.serialize(output, format=SOLUTION_TYPES[media_type])
         else:
-            ox.serialize(answer.result, output, format=GRAPH_TYPES[media_type], prefixes=DEFAULT_PREFIXES)
-        return outcome(200, output.getvalue(), content_type(media_type), kind=answer.kind,
+            body = ox.serialize(answer.result, output, format=GRAPH_TYPES[media_type], prefixes=DEFAULT_PREFIXES)
+        if streamed:
+            output.write(body or b"")
+            body = output.getvalue()
+        elif len(body) > max_answer_bytes:
+            raise AnswerTooLarge()
+        return outcome(200, body, content_type(media_type), kind=answer.kind,
                        seconds=time.perf_counter() - started, cacheable=not remote and not shape.services)
     except QueryError as error:
         if _gate_refused(str(error)):

@@ -56,6 +56,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                              "up to 250 000 triples (default auto)")
     parser.add_argument("--answer-cache-bytes", type=int, default=None,
                         help="answers to GET queries kept per web worker (default 32000000; 0: no cache)")
+    parser.add_argument("--worker-lane-limit", type=int, default=None, metavar="N",
+                        help="answer queries that are one triple pattern in the web worker, without the handoff "
+                             "to a query process, when its subject is given, two of its terms are, or its LIMIT "
+                             "is at most N (default 10000; 0: every query goes to a query process)")
     parser.add_argument("--validation-max-bytes", type=int, default=None,
                         help="largest document /api/validate accepts (default 5000000; 413 above)")
     parser.add_argument("--validation-timeout", type=float, default=None,
@@ -97,6 +101,7 @@ def run(args) -> int:
         release_dir=release, query_timeout=args.query_timeout, query_processes=args.query_processes,
         max_query_bytes=args.max_query_bytes, service_allow_list=args.allow_service,
         store=args.store or None, store_mode=args.store_mode, answer_cache_bytes=args.answer_cache_bytes,
+        worker_lane_limit=args.worker_lane_limit,
         validation_max_bytes=args.validation_max_bytes, validation_timeout=args.validation_timeout,
         validation_workers=args.validation_workers)
     configure_logging(args.log_level)

@@ -82,6 +82,7 @@ class QueryText:
     tokens: int = 0  # tokens other than spaces and comments
     nesting: int = 0  # deepest nesting of brackets ({ ( [ << {|)
     depth: int = 0  # estimated depth of the query's tree: nesting plus the chains at each level
+    pattern: "OnePattern | None" = None  # set when the whole query is one triple pattern
 
     @property
     def is_update(self) -> bool:
@@ -90,6 +91,105 @@ class QueryText:
     @property
     def has_dataset_clause(self) -> bool:
         return bool(self.from_graphs or self.from_named_graphs)
+
+
+@dataclass(frozen=True)
+class OnePattern:
+    """A query that is one triple pattern and nothing else: `SELECT [DISTINCT|REDUCED] vars|*` or
+    `ASK`, `[WHERE] { s p o [.] }`, then at most a LIMIT and an OFFSET. Oxigraph answers it with
+    one scan of one index, in time and memory proportional to what the pattern matches."""
+
+    form: str  # SELECT or ASK
+    bound: tuple[bool, bool, bool]  # whether the subject, the predicate, the object is given
+    limit: int | None
+
+
+ONE_PATTERN_MAX_TOKENS = 40  # longer bodies are not read for the pattern
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?")
+_INTEGER = re.compile(r"[0-9]+")
+_LANGUAGE = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+
+
+def _one_pattern(tokens: list[tuple[str, str]]) -> OnePattern | None:
+    """The body's tokens (kind, text) read as a OnePattern, or None when they are anything more."""
+    read: list[tuple[str, str]] = []
+    for kind, value in tokens:
+        if kind != "name":
+            read.append((kind, value))
+            continue
+        name = value.rstrip(".")  # a name cannot end with a dot: `ex:o.` is `ex:o` and `.`, as Oxigraph reads it
+        if name:
+            read.append(("pname" if ":" in name else "word", name))
+        read.extend([("punct", ".")] * (len(value) - len(name)))
+    return _read_one_pattern(read)
+
+
+def _read_one_pattern(tokens: list[tuple[str, str]]) -> OnePattern | None:
+    position = 0
+
+    def peek(offset: int = 0) -> tuple[str, str]:
+        return tokens[position + offset] if position + offset < len(tokens) else ("end", "")
+
+    def keyword(*words: str) -> str | None:
+        kind, value = peek()
+        return value.upper() if kind == "word" and value.upper() in words else None
+
+    form = keyword("SELECT", "ASK")
+    if form is None:
+        return None
+    position += 1
+    if form == "SELECT":
+        if keyword("DISTINCT", "REDUCED"):
+            position += 1
+        if peek() == ("punct", "*"):
+            position += 1
+        elif peek()[0] == "variable":
+            while peek()[0] == "variable":
+                position += 1
+        else:
+            return None
+    if keyword("WHERE"):
+        position += 1
+    if peek() != ("punct", "{"):
+        return None
+    position += 1
+    bound = []
+    for place in ("subject", "predicate", "object"):
+        kind, value = peek()
+        position += 1
+        if kind == "variable":
+            bound.append(False)
+        elif kind in ("iri", "pname") or (place == "predicate" and (kind, value) == ("word", "a")):
+            bound.append(True)
+        elif place == "object" and kind == "string":
+            bound.append(True)
+            if peek() == ("punct", "@") and peek(1)[0] == "word" and _LANGUAGE.fullmatch(peek(1)[1]):
+                position += 2
+            elif peek() == ("punct", "^^") and peek(1)[0] in ("iri", "pname"):
+                position += 2
+        elif place == "object" and kind == "word" and (_NUMBER.fullmatch(value) or value.lower() in ("true", "false")):
+            bound.append(True)
+        else:
+            return None
+    if peek() == ("punct", "."):
+        position += 1
+    if peek() != ("punct", "}"):
+        return None
+    position += 1
+    limit = offset = None
+    while keyword("LIMIT", "OFFSET") and form == "SELECT":
+        word = keyword("LIMIT", "OFFSET")
+        kind, value = peek(1)
+        if kind != "word" or not _INTEGER.fullmatch(value) or (limit if word == "LIMIT" else offset) is not None:
+            return None
+        if word == "LIMIT":
+            limit = int(value)
+        else:
+            offset = int(value)
+        position += 2
+    if peek()[0] != "end":
+        return None
+    return OnePattern(form, (bound[0], bound[1], bound[2]), limit)
 
 
 def _tokens(text: str):
@@ -118,7 +218,7 @@ _prefix_keys: dict[int, tuple] = {}
 @lru_cache(maxsize=1024)  # a process sees the same texts again (the endpoint, then the store)
 def _inspect(text: str, prefixes: tuple[tuple[str, str], ...]) -> QueryText:
     shape = QueryText()
-    known, base, body = _prologue(text, dict(prefixes))
+    known, base, body = _declared(text[:PROLOGUE.match(text).end()], prefixes)
     shape.form = _form(text, body)
     skipped: list[tuple[int, int]] = []  # strings, comments, variables: where no keyword can start
     opaque: list[tuple[int, int]] = []  # strings and comments, skipped unless the reading is ambiguous
@@ -128,6 +228,8 @@ def _inspect(text: str, prefixes: tuple[tuple[str, str], ...]) -> QueryText:
     nesting = depth = 0
     chain = 1  # sum over the open levels of (1 + links so far at that level)
     tokens = text.count("PREFIX", 0, body) * 3 + text.count("BASE", 0, body) * 2  # the prologue, read above
+    body_tokens = 0
+    first: list[tuple[str, str]] = []  # the body's first tokens, for _one_pattern
     for match in TOKEN.finditer(text, body):
         kind = match.lastgroup
         if kind == "space":
@@ -136,6 +238,9 @@ def _inspect(text: str, prefixes: tuple[tuple[str, str], ...]) -> QueryText:
             opaque.append(match.span())
             continue
         tokens += 1
+        body_tokens += 1
+        if body_tokens <= ONE_PATTERN_MAX_TOKENS:
+            first.append((kind, match.group()))
         if kind in ("string", "variable"):
             (opaque if kind == "string" else skipped).append(match.span())
             continue
@@ -161,6 +266,8 @@ def _inspect(text: str, prefixes: tuple[tuple[str, str], ...]) -> QueryText:
                 chain -= 1 + level_links.pop()
         depth = max(depth, chain)
     shape.tokens, shape.nesting, shape.depth = tokens, nesting, depth
+    if body_tokens <= ONE_PATTERN_MAX_TOKENS and shape.form in ("SELECT", "ASK"):
+        shape.pattern = _one_pattern(first)
 
     if not ambiguous:
         skipped = sorted(skipped + opaque)
@@ -225,6 +332,18 @@ def _skip(text: str, position: int) -> int:
 _WS = r"(?:[ \t\r\n]|#[^\r\n]*)*"
 BASE_DECL = re.compile(f"(?i:BASE){_WS}<([^>]*)>{_WS}")
 PREFIX_DECL = re.compile(f"(?i:PREFIX){_WS}({PN_PREFIX.pattern})?:{_WS}<([^>]*)>{_WS}")
+
+
+# The whole prologue at once (the declarations `_prologue` reads one by one, as far as they go): the
+# key under which a prologue's reading is kept, since distinct queries from one client mostly
+# differ after the same PREFIX lines, whose reading costs more than the rest of the text's.
+PROLOGUE = re.compile(f"{_WS}(?:{BASE_DECL.pattern}|{PREFIX_DECL.pattern})*")
+
+
+@lru_cache(maxsize=256)
+def _declared(prologue: str, prefixes: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], str | None, int]:
+    """`_prologue` of a prologue's text with `prefixes` predeclared (the dict is shared: read it only)."""
+    return _prologue(prologue, dict(prefixes))
 
 
 def _prologue(text: str, known: dict[str, str]) -> tuple[dict[str, str], str | None, int]:
