@@ -69,8 +69,8 @@ class JsonLines(logging.Formatter):
 class BatchedAccessLines(logging.StreamHandler):
     """Access entries written in batches: one write of the lines gathered every FLUSH_SECONDS (or
     every BATCH_LINES lines) instead of a write and a flush per request, which cost a busy endpoint
-    several per cent of its throughput. Other records go through at once (FlushingFirst), and
-    the batch is written before them, so that the order of lines is kept; at exit it is written too."""
+    several per cent of its throughput. Any other record is written at once, after the batch, so
+    that the order of lines is kept; at exit the batch is written too."""
 
     FLUSH_SECONDS = 0.2
     BATCH_LINES = 512
@@ -90,14 +90,14 @@ class BatchedAccessLines(logging.StreamHandler):
         except Exception:
             self.handleError(record)
             return
-        with self.lock:
-            self.lines.append(line)
-            full = len(self.lines) >= self.BATCH_LINES
-        if full:
+        self.lines.append(line)  # under the handler's lock (Handler.handle)
+        if record.name != log.name:
+            self.flush()
+        elif len(self.lines) >= self.BATCH_LINES:
             self._wake.set()
 
     def flush(self) -> None:
-        with self.lock:
+        with self.lock:  # re-entrant: emit holds it already
             lines, self.lines = self.lines, []
             if not lines:
                 return
@@ -114,40 +114,13 @@ class BatchedAccessLines(logging.StreamHandler):
             self.flush()
 
 
-class AccessEntries(logging.Filter):
-    """Only access entries (`wanted`), or every record but them."""
-
-    def __init__(self, wanted: bool):
-        super().__init__()
-        self.wanted = wanted
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return (record.name == log.name) == self.wanted
-
-
 def configure_logging(level: str) -> None:
     """JSON lines on standard error for every `ssbonto.*` logger, at `level`."""
     import sys
 
-    batched = BatchedAccessLines(sys.stderr)
-    batched.setFormatter(JsonLines())
-    batched.addFilter(AccessEntries(True))
-    immediate = FlushingFirst(sys.stderr, batched)
-    immediate.setFormatter(JsonLines())
-    immediate.addFilter(AccessEntries(False))
+    handler = BatchedAccessLines(sys.stderr)
+    handler.setFormatter(JsonLines())
     logger = logging.getLogger("ssbonto")
-    logger.handlers[:] = [batched, immediate]
+    logger.handlers[:] = [handler]
     logger.setLevel(level.upper())
     logger.propagate = False
-
-
-class FlushingFirst(logging.StreamHandler):
-    """Writes at once, after the access lines gathered so far."""
-
-    def __init__(self, stream, batched: BatchedAccessLines):
-        super().__init__(stream)
-        self.batched = batched
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.batched.flush()
-        super().emit(record)

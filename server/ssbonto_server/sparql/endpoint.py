@@ -198,7 +198,8 @@ def answer(sparql: SparqlRequest, accept: str | None, runner, due: float | None 
     job = (sparql.query, solutions_type, graph_type, sparql.default_graphs if dataset_given else None,
            sparql.named_graphs if dataset_given else None)
     in_worker = lane is not None and lane.takes(job)
-    status, media_type, body, message, _, seconds, headers, cacheable = lane.run(job) if in_worker else runner.run(job, due)
+    result = lane.run(job) if in_worker else runner.run(job, due)
+    status, media_type, body, message, _, seconds, headers, cacheable = result
     return Reply(status, media_type, body, message, headers, cacheable, round(seconds * 1000, 3), in_worker)
 
 

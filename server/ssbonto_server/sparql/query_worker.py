@@ -191,17 +191,16 @@ def execute(store, job: tuple, options: dict, streamed: bool = True):
             family = "solutions" if answer.kind != "graph" else "graph"
             return outcome(406, message=f"a {answer.kind.upper()} answer cannot be written in any media type "
                                         f"this request accepts; available: {offered(family)}")
-        output = _CappedBuffer(max_answer_bytes) if streamed else None
         if answer.kind == "ask":
             body = ASK_ANSWERS[media_type].format("true" if answer.result else "false").encode()
-        elif answer.kind == "select":
-            body = answer.result.serialize(output, format=SOLUTION_TYPES[media_type])
         else:
-            body = ox.serialize(answer.result, output, format=GRAPH_TYPES[media_type], prefixes=DEFAULT_PREFIXES)
-        if streamed:
-            output.write(body or b"")
-            body = output.getvalue()
-        elif len(body) > max_answer_bytes:
+            output = _CappedBuffer(max_answer_bytes) if streamed else None  # None: Oxigraph returns the bytes
+            if answer.kind == "select":
+                body = answer.result.serialize(output, format=SOLUTION_TYPES[media_type])
+            else:
+                body = ox.serialize(answer.result, output, format=GRAPH_TYPES[media_type], prefixes=DEFAULT_PREFIXES)
+            body = output.getvalue() if streamed else body
+        if len(body) > max_answer_bytes:
             raise AnswerTooLarge()
         return outcome(200, body, content_type(media_type), kind=answer.kind,
                        seconds=time.perf_counter() - started, cacheable=not remote and not shape.services)

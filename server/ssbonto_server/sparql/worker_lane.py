@@ -6,8 +6,8 @@ nothing else (ssbonto.store.query_text.OnePattern: no join, path, filter, order,
 FROM or subquery) cannot run away: Oxigraph answers it with one scan of one index, in time and
 memory proportional to what the pattern matches. The lane takes such a query only when that is
 also small: its subject is given, or two of its three terms are, or it has a LIMIT of at most
-the lane's limit (settings.worker_lane_limit); so the handoff to a query process, which costs more than the query (bench/README.md),
-is skipped for the lookups linked-data clients send most.
+the lane's limit (settings.worker_lane_limit); so the handoff to a query process, which costs
+more than the query (bench/README.md), is skipped for the lookups linked-data clients send most.
 
 The query goes through the same checks and the same code (query_worker.execute) as in a query
 process, on the store the worker's pages read (served.py); Oxigraph evaluates it and writes its
@@ -22,7 +22,6 @@ from ssbonto.store import DEFAULT_PREFIXES
 from ssbonto.store.query_text import OnePattern, inspect_query
 
 from .query_worker import execute
-
 
 
 def small(pattern: OnePattern | None, max_limit: int) -> bool:

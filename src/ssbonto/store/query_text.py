@@ -119,7 +119,7 @@ def _one_pattern(tokens: list[tuple[str, str]]) -> OnePattern | None:
             continue
         name = value.rstrip(".")  # a name cannot end with a dot: `ex:o.` is `ex:o` and `.`, as Oxigraph reads it
         if name:
-            read.append(("pname" if ":" in name else "word", name))
+            read.append((_name_kind(name), name))
         read.extend([("punct", ".")] * (len(value) - len(name)))
     return _read_one_pattern(read)
 
@@ -177,8 +177,7 @@ def _read_one_pattern(tokens: list[tuple[str, str]]) -> OnePattern | None:
         return None
     position += 1
     limit = offset = None
-    while keyword("LIMIT", "OFFSET") and form == "SELECT":
-        word = keyword("LIMIT", "OFFSET")
+    while form == "SELECT" and (word := keyword("LIMIT", "OFFSET")):
         kind, value = peek(1)
         if kind != "word" or not _INTEGER.fullmatch(value) or (limit if word == "LIMIT" else offset) is not None:
             return None
@@ -192,6 +191,10 @@ def _read_one_pattern(tokens: list[tuple[str, str]]) -> OnePattern | None:
     return OnePattern(form, (bound[0], bound[1], bound[2]), limit)
 
 
+def _name_kind(name: str) -> str:
+    return "pname" if ":" in name else "word"
+
+
 def _tokens(text: str):
     """(kind, text) of every token but spaces and comments; kinds: string, iri, variable,
     pname (a name with a colon), word (a name without), punct."""
@@ -199,7 +202,7 @@ def _tokens(text: str):
         kind = match.lastgroup
         if kind == "name":
             value = match.group()
-            yield ("pname" if ":" in value else "word"), value
+            yield _name_kind(value), value
         elif kind not in ("space", "comment"):
             yield kind, match.group()
 
@@ -228,8 +231,7 @@ def _inspect(text: str, prefixes: tuple[tuple[str, str], ...]) -> QueryText:
     nesting = depth = 0
     chain = 1  # sum over the open levels of (1 + links so far at that level)
     tokens = text.count("PREFIX", 0, body) * 3 + text.count("BASE", 0, body) * 2  # the prologue, read above
-    body_tokens = 0
-    first: list[tuple[str, str]] = []  # the body's first tokens, for _one_pattern
+    first: list[tuple[str, str]] = []  # the body's first tokens (one more than _one_pattern reads)
     for match in TOKEN.finditer(text, body):
         kind = match.lastgroup
         if kind == "space":
@@ -238,8 +240,7 @@ def _inspect(text: str, prefixes: tuple[tuple[str, str], ...]) -> QueryText:
             opaque.append(match.span())
             continue
         tokens += 1
-        body_tokens += 1
-        if body_tokens <= ONE_PATTERN_MAX_TOKENS:
+        if len(first) <= ONE_PATTERN_MAX_TOKENS:
             first.append((kind, match.group()))
         if kind in ("string", "variable"):
             (opaque if kind == "string" else skipped).append(match.span())
@@ -266,7 +267,7 @@ def _inspect(text: str, prefixes: tuple[tuple[str, str], ...]) -> QueryText:
                 chain -= 1 + level_links.pop()
         depth = max(depth, chain)
     shape.tokens, shape.nesting, shape.depth = tokens, nesting, depth
-    if body_tokens <= ONE_PATTERN_MAX_TOKENS and shape.form in ("SELECT", "ASK"):
+    if len(first) <= ONE_PATTERN_MAX_TOKENS and shape.form in ("SELECT", "ASK"):
         shape.pattern = _one_pattern(first)
 
     if not ambiguous:
