@@ -10,7 +10,7 @@
 
 ssbonto variants: `ssbonto[-OPTION...][@N]` runs `ssbonto serve` with N web workers and, per
 OPTION, `nocache` (--answer-cache-bytes 0), `gunicorn` (--http-server gunicorn), `memory` or
-`disk` (--store-mode), `qp1` (--query-processes 1).
+`disk` (--store-mode), `qp1` (--query-processes 1), `nolane` (--worker-lane-limit 0).
 
 Contenders, each over HTTP on 127.0.0.1 with the same data and the same query texts (ssbonto's
 predeclared prefixes written out, so that every server reads them):
@@ -242,7 +242,7 @@ def contenders(data: Path, work: Path, names: list[str]) -> list[Contender]:
 
 SSBONTO_OPTIONS = {"nocache": ["--answer-cache-bytes", "0"], "gunicorn": ["--http-server", "gunicorn"],
                    "memory": ["--store-mode", "memory"], "disk": ["--store-mode", "disk"],
-                   "qp1": ["--query-processes", "1"]}
+                   "qp1": ["--query-processes", "1"], "nolane": ["--worker-lane-limit", "0"]}
 
 
 def ssbonto_options(name: str) -> list[str]:
@@ -546,11 +546,11 @@ def markdown(report: dict) -> str:
              f"{', '.join(f'{v:.1f}' for v in report['machine']['load_average_at_end'])} at the end. "
              f"{report['settings']['repetitions']} repetitions of {report['settings']['seconds']} s per cell, "
              "contenders interleaved.", ""]
-    for scale in report["scales"]:
-        lines += [f"## {scale['scale']} ({scale['triples']:,} triples)", "",
+    for measured in report["scales"]:
+        lines += [f"## {measured['scale']} ({measured['triples']:,} triples)", "",
                   "| query | clients | " + " | ".join(contenders) + " |",
                   "|---|---|" + "---|" * len(contenders)]
-        rows = {(r["contender"], r["query"], r["clients"]): r for r in scale["summary"]}
+        rows = {(r["contender"], r["query"], r["clients"]): r for r in measured["summary"]}
         for query in cell_names(report["settings"]["queries"], report["settings"].get("modes", ["get-same"])):
             for clients in report["settings"]["concurrency"]:
                 cells = []
@@ -565,15 +565,15 @@ def markdown(report: dict) -> str:
                 lines.append(f"| {query} | {clients} | " + " | ".join(cells) + " |")
         lines += ["", "| contender | start to first answer | peak RSS (sum of VmHWM) | peak PSS | not measured |",
                   "|---|---|---|---|---|"]
-        for name, figures in scale["contenders"].items():
+        for name, figures in measured["contenders"].items():
             loaded = figures["store_load_seconds_before_start"]
             lines.append(f"| {name} | {figures['start_to_first_answer_seconds']} s"
                          + (f" (+ {loaded} s loading its store before)" if loaded else "")
                          + f" | {figures['peak_rss_bytes'] / 2**20:,.0f} MiB | {figures['peak_pss_bytes'] / 2**20:,.0f} MiB"
                          f" | {'; '.join(f'{q}: {why}' for q, why in figures['not_measured'].items()) or '-'} |")
-        for name, why in scale.get("not_started", {}).items():
+        for name, why in measured.get("not_started", {}).items():
             lines.append(f"| {name} | not started: {why} | | | |")
-        ratios = report["ratios_at_top_concurrency"].get(scale["scale"], {})
+        ratios = report["ratios_at_top_concurrency"].get(measured["scale"], {})
         if ratios:
             lines += ["", f"Ratios of requests/s at {max(report['settings']['concurrency'])} clients: "
                       + "; ".join(f"{pair} = {value}" for pair, value in ratios.items()), ""]
@@ -641,13 +641,15 @@ def main() -> None:
         result["triples"] = triples
         report["scales"].append(result)
         write_report(report, args)  # after every scale: a later failure keeps what was measured
+    written = [args.out, args.out.with_suffix(".md")]
     try:
         plot(report, args.out.with_suffix(".png"))
+        written.append(args.out.with_suffix(".png"))
     except ImportError:
         print("matplotlib is not installed (pip install -e '.[bench]'): no plot written")
     print(json.dumps({"ratios_at_top_concurrency": report["ratios_at_top_concurrency"],
                       "contenders": {s["scale"]: s["contenders"] for s in report["scales"]}}, indent=1))
-    print(f"wrote {args.out}, {args.out.with_suffix('.md')} and {args.out.with_suffix('.png')}")
+    print("wrote " + ", ".join(str(path) for path in written))
 
 
 def write_report(report: dict, args) -> None:
